@@ -1,0 +1,52 @@
+# Samenspraak: `make run` to try it, `make test` to check it. See README.md.
+
+PYTHON ?= python
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/samenspraak)
+# Production-like settings for `check --deploy`: nothing here is a real secret.
+DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=samenspraak.example.org \
+	SECRET_KEY=deploy-check-only-3f9c1e7a5b2d8f4c6a0e9b1d7f3a5c2e8b4d6f0a1c3e5
+DEV_ENV := DEBUG=true
+
+.PHONY: install messages run test lint lock clean
+
+$(VENV)/.installed: requirements.lock
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null \
+		|| { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' \
+		|| { echo "Python 3.13 is needed (see .python-version); set PYTHON=/path/to/python3.13"; exit 1; }
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+messages: install
+	@$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
+
+run: messages
+	@mkdir -p var
+	$(DEV_ENV) $(BIN)/python manage.py migrate --verbosity=0
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: messages lint
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+	@echo "== smoke pass on SQLite: migrate, seed the demo, render every page as every demo user"
+	DATABASE_URL=sqlite:///$(CURDIR)/var/smoke.sqlite3 $(BIN)/python -m pytest tests/smoke -q -p no:cacheprovider
+	@echo "== full suite on PostgreSQL"
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+
+# Refresh the lock after editing pyproject.toml.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.13 \
+		--quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

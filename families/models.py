@@ -1,0 +1,392 @@
+"""Who: locations, groups, staff, families, guardians and children.
+
+Every QuerySet that reaches a view goes through `visible_to(user)`: a
+professional sees the children of the groups they work with, a coordinator
+sees their whole location, and nobody sees another location.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from families import school_year
+from families.languages import Language
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class LocationQuerySet(models.QuerySet["Location"]):
+    def coordinated_by(self, user: AnyUser) -> LocationQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            memberships__user=user, memberships__role=StaffMembership.Role.COORDINATOR
+        )
+
+
+class Location(models.Model):
+    """A school, daycare or kindcentrum: one address with its own staff."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    has_school = models.BooleanField(_("primary school"), default=False)
+    has_daycare = models.BooleanField(_("daycare (kdv)"), default=False)
+    has_after_school_care = models.BooleanField(_("after-school care (bso)"), default=False)
+    has_early_education = models.BooleanField(_("early education (vve)"), default=False)
+
+    objects = LocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(has_school=True)
+                | Q(has_daycare=True)
+                | Q(has_after_school_care=True)
+                | Q(has_early_education=True),
+                name="location_offers_something",
+                violation_error_message=_("A location offers at least one kind of care or school."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("location_overview", args=[self.pk])
+
+    @property
+    def is_kindcentrum(self) -> bool:
+        return self.has_school and (
+            self.has_daycare or self.has_after_school_care or self.has_early_education
+        )
+
+
+class GroupQuerySet(models.QuerySet["Group"]):
+    def visible_to(self, user: AnyUser) -> GroupQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        assigned = Group.objects.filter(taught_by(user, group_prefix=""))
+        return self.filter(Q(location__in=coordinated_locations(user)) | Q(pk__in=assigned))
+
+    def current(self) -> GroupQuerySet:
+        return self.filter(school_year=school_year.current_school_year())
+
+
+class Group(models.Model):
+    """A group (groep, klas, stamgroep) at one location for one school year."""
+
+    class Setting(models.TextChoices):
+        SCHOOL = "school", _("school")
+        DAYCARE = "daycare", _("daycare (kdv)")
+        AFTER_SCHOOL = "after_school", _("after-school care (bso)")
+        EARLY_EDUCATION = "early_education", _("early education (vve)")
+
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="groups", verbose_name=_("location")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    setting = models.CharField(_("setting"), max_length=20, choices=Setting.choices)
+    school_year = models.PositiveSmallIntegerField(
+        _("school year"), help_text=_("The year the school year starts in: 2026 for 2026-2027.")
+    )
+    min_age = models.PositiveSmallIntegerField(_("youngest age (years)"))
+    max_age = models.PositiveSmallIntegerField(_("oldest age (years)"))
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["-school_year", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "school_year", "name"],
+                name="group_unique_name_per_location_year",
+                violation_error_message=_(
+                    "This location already has a group with this name in this school year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__lte=models.F("max_age")) & Q(max_age__lte=13),
+                name="group_age_range_valid",
+                violation_error_message=_(
+                    "The youngest age must not be above the oldest, and children are at most 13."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(school_year__gte=2000) & Q(school_year__lte=2100),
+                name="group_school_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.school_year_label})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("group_detail", args=[self.pk])
+
+    @property
+    def school_year_label(self) -> str:
+        return school_year.label(self.school_year)
+
+
+class StaffMembership(models.Model):
+    """A user's role at one location, and the groups a professional works with."""
+
+    class Role(models.TextChoices):
+        PROFESSIONAL = "professional", _("professional")
+        COORDINATOR = "coordinator", _("coordinator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("location")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    title = models.CharField(
+        _("job title"),
+        max_length=100,
+        blank=True,
+        help_text=_("As colleagues and parents know it, e.g. teacher or intern begeleider."),
+    )
+    groups = models.ManyToManyField(
+        Group, blank=True, related_name="staff_memberships", verbose_name=_("groups")
+    )
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "location"],
+                name="membership_one_per_user_location",
+                violation_error_message=_("This person already has a role at this location."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.location}"
+
+
+def coordinated_locations(user: AnyUser) -> LocationQuerySet:
+    """Locations where the user is a coordinator (a lazy subquery)."""
+    return Location.objects.coordinated_by(user)
+
+
+def taught_by(user: AnyUser, group_prefix: str = "group__") -> Q:
+    """Rows whose group the user works with, through a membership at that group's
+    own location (a membership elsewhere never opens a group)."""
+    return Q(
+        **{
+            f"{group_prefix}staff_memberships__user": user,
+            f"{group_prefix}staff_memberships__location": models.F(f"{group_prefix}location"),
+        }
+    )
+
+
+def is_coordinator(user: AnyUser) -> bool:
+    return user.is_authenticated and coordinated_locations(user).exists()
+
+
+class FamilyQuerySet(models.QuerySet["Family"]):
+    def visible_to(self, user: AnyUser) -> FamilyQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        taught = Enrolment.objects.filter(taught_by(user), child__family=OuterRef("pk"))
+        return self.filter(Q(location__in=coordinated_locations(user)) | Exists(taught))
+
+
+class Family(models.Model):
+    """A household as the location knows it. Separated parents share one family
+    record for their children but each has their own guardian record."""
+
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="families", verbose_name=_("location")
+    )
+    name = models.CharField(
+        _("family name"), max_length=200, help_text=_("How staff refer to the family.")
+    )
+    home_language = models.CharField(
+        _("home language"), max_length=8, choices=Language.choices, default=Language.DUTCH
+    )
+    interpreter_wanted = models.BooleanField(_("interpreter wanted"), default=False)
+    contact_notes = models.TextField(
+        _("contact notes"),
+        blank=True,
+        help_text=_("Practical notes for contact, e.g. best time to call. No judgements."),
+    )
+
+    objects = FamilyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("family")
+        verbose_name_plural = _("families")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(Lower("name"), "location", name="family_name_location_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("family_detail", args=[self.pk])
+
+
+class Guardian(models.Model):
+    """A parent or carer, with their own contact details and language."""
+
+    class Relation(models.TextChoices):
+        MOTHER = "mother", _("mother")
+        FATHER = "father", _("father")
+        PARENT = "parent", _("parent")
+        FOSTER_PARENT = "foster_parent", _("foster parent")
+        GUARDIAN = "guardian", _("legal guardian")
+        CARER = "carer", _("carer")
+        OTHER = "other", _("other")
+
+    family = models.ForeignKey(
+        Family, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("family")
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    relation = models.CharField(
+        _("relation to the child"), max_length=20, choices=Relation.choices
+    )
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.DUTCH
+    )
+    has_parental_authority = models.BooleanField(
+        _("has parental authority (gezag)"), default=True
+    )
+    lives_with_children = models.BooleanField(
+        _("children live with this guardian"),
+        default=True,
+        help_text=_("Untick for a parent who lives elsewhere, e.g. after a separation."),
+    )
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        ordering = ["family", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "family",
+                condition=~Q(email=""),
+                name="guardian_unique_email_per_family",
+                violation_error_message=_("This family already has a guardian with this email."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class ChildQuerySet(models.QuerySet["Child"]):
+    def visible_to(self, user: AnyUser) -> ChildQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        taught = Enrolment.objects.filter(taught_by(user), child=OuterRef("pk"))
+        return self.filter(Q(family__location__in=coordinated_locations(user)) | Exists(taught))
+
+    def search(self, text: str) -> ChildQuerySet:
+        """Match every word against the child's or the family's name."""
+        result = self
+        for word in text.split():
+            result = result.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(family__name__icontains=word)
+            )
+        return result
+
+
+class Child(models.Model):
+    family = models.ForeignKey(
+        Family, on_delete=models.PROTECT, related_name="children", verbose_name=_("family")
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True, help_text=_("The day the child left the location.")
+    )
+    groups = models.ManyToManyField(
+        Group, through="Enrolment", related_name="children", verbose_name=_("groups")
+    )
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        ordering = ["first_name", "last_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_of_birth__gte=dt.date(2000, 1, 1)),
+                name="child_born_this_century",
+                violation_error_message=_("This date of birth is too long ago for a child here."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("child_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: dt.date) -> int:
+        had_birthday = (day.month, day.day) >= (self.date_of_birth.month, self.date_of_birth.day)
+        return day.year - self.date_of_birth.year - (0 if had_birthday else 1)
+
+
+class Enrolment(models.Model):
+    """A child in a group for a school year. Rows are kept when the child moves
+    on, so last year's group and its conversations stay reachable."""
+
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("child")
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("group")
+    )
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "group"],
+                name="enrolment_once_per_group",
+                violation_error_message=_("This child is already in this group."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} – {self.group}"
