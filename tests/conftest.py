@@ -1,0 +1,107 @@
+"""Named test users and the world they live in.
+
+Two locations. At `location`: `teacher` works with `group`, `teacher2` with
+`other_group`, `coordinator` coordinates the location. `other_coordinator`
+coordinates `other_location`. `child` (in `family`) is in `group`;
+`other_child` is in `other_group`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from families.models import StaffMembership
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def location(db):
+    return factories.make_location(name="Kindcentrum De Linde", has_after_school_care=True)
+
+
+@pytest.fixture
+def other_location(db):
+    return factories.make_location(name="Basisschool De Regenboog")
+
+
+@pytest.fixture
+def group(location):
+    return factories.make_group(location, name="Groep 3")
+
+
+@pytest.fixture
+def other_group(location):
+    return factories.make_group(location, name="Groep 5", min_age=8, max_age=9)
+
+
+@pytest.fixture
+def teacher(location, group):
+    return factories.make_staff("teacher", location, groups=(group,))
+
+
+@pytest.fixture
+def teacher2(location, other_group):
+    return factories.make_staff("teacher2", location, groups=(other_group,))
+
+
+@pytest.fixture
+def coordinator(location):
+    return factories.make_staff("coordinator", location, role=StaffMembership.Role.COORDINATOR)
+
+
+@pytest.fixture
+def other_coordinator(other_location):
+    return factories.make_staff(
+        "other_coordinator", other_location, role=StaffMembership.Role.COORDINATOR
+    )
+
+
+@pytest.fixture
+def family(location):
+    family = factories.make_family(location, name="Familie Yilmaz", home_language="tr")
+    factories.make_guardian(family, first_name="Ayşe", last_name="Yilmaz", relation="mother")
+    return family
+
+
+@pytest.fixture
+def child(family, group):
+    return factories.make_child(family, group, first_name="Emre", last_name="Yilmaz")
+
+
+@pytest.fixture
+def other_child(location, other_group):
+    family = factories.make_family(location, name="Familie De Vries")
+    factories.make_guardian(family, first_name="Sanne", last_name="de Vries")
+    return factories.make_child(family, other_group, first_name="Noor", last_name="de Vries")
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def teacher_client(teacher):
+    return _client_for(teacher)
+
+
+@pytest.fixture
+def teacher2_client(teacher2):
+    return _client_for(teacher2)
+
+
+@pytest.fixture
+def coordinator_client(coordinator):
+    return _client_for(coordinator)
+
+
+@pytest.fixture
+def other_coordinator_client(other_coordinator):
+    return _client_for(other_coordinator)

@@ -1,0 +1,80 @@
+"""Small builders for test data. Each takes keyword overrides and saves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+
+from families.models import (
+    Child,
+    Enrolment,
+    Family,
+    Group,
+    Guardian,
+    Location,
+    StaffMembership,
+)
+from families.school_year import current_school_year
+
+_seq = itertools.count(1)
+
+
+def make_location(**kwargs: Any) -> Location:
+    kwargs.setdefault("name", f"Kindcentrum {next(_seq)}")
+    kwargs.setdefault("has_school", True)
+    return Location.objects.create(**kwargs)
+
+
+def make_group(location: Location, **kwargs: Any) -> Group:
+    kwargs.setdefault("name", f"Groep {next(_seq)}")
+    kwargs.setdefault("setting", Group.Setting.SCHOOL)
+    kwargs.setdefault("school_year", current_school_year())
+    kwargs.setdefault("min_age", 6)
+    kwargs.setdefault("max_age", 8)
+    return Group.objects.create(location=location, **kwargs)
+
+
+def make_user(username: str, **kwargs: Any) -> AbstractUser:
+    kwargs.setdefault("email", f"{username}@example.org")
+    kwargs.setdefault("first_name", username.capitalize())
+    return get_user_model().objects.create_user(username=username, password="secret-pw", **kwargs)
+
+
+def make_staff(
+    username: str,
+    location: Location,
+    role: str = StaffMembership.Role.PROFESSIONAL,
+    groups: tuple[Group, ...] = (),
+) -> AbstractUser:
+    user = make_user(username)
+    membership = StaffMembership.objects.create(user=user, location=location, role=role)
+    membership.groups.set(groups)
+    return user
+
+
+def make_family(location: Location, **kwargs: Any) -> Family:
+    kwargs.setdefault("name", f"Familie {next(_seq)}")
+    return Family.objects.create(location=location, **kwargs)
+
+
+def make_guardian(family: Family, **kwargs: Any) -> Guardian:
+    n = next(_seq)
+    kwargs.setdefault("first_name", f"Ouder{n}")
+    kwargs.setdefault("last_name", family.name.removeprefix("Familie "))
+    kwargs.setdefault("relation", Guardian.Relation.PARENT)
+    kwargs.setdefault("email", f"ouder{n}@example.org")
+    return Guardian.objects.create(family=family, **kwargs)
+
+
+def make_child(family: Family, group: Group | None = None, **kwargs: Any) -> Child:
+    kwargs.setdefault("first_name", f"Kind{next(_seq)}")
+    kwargs.setdefault("last_name", family.name.removeprefix("Familie "))
+    kwargs.setdefault("date_of_birth", dt.date(2019, 5, 17))
+    child = Child.objects.create(family=family, **kwargs)
+    if group is not None:
+        Enrolment.objects.create(child=child, group=group)
+    return child
