@@ -23,6 +23,7 @@ $(VENV)/.installed: requirements.lock
 install: $(VENV)/.installed
 
 messages: install
+	@mkdir -p var/static
 	@$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
 
 run: messages
@@ -39,9 +40,9 @@ test: messages lint
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	@echo "== smoke pass on SQLite: migrate, seed the demo, render every page as every demo user"
-	DATABASE_URL=sqlite:///$(CURDIR)/var/smoke.sqlite3 $(BIN)/python -m pytest tests/smoke -q -p no:cacheprovider
+	$(DEV_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/smoke.sqlite3 $(BIN)/python -m pytest tests/smoke -q -p no:cacheprovider
 	@echo "== full suite on PostgreSQL"
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+	$(DEV_ENV) DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
 
 # Refresh the lock after editing pyproject.toml.
 lock: install
