@@ -265,17 +265,13 @@ class Guardian(models.Model):
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    relation = models.CharField(
-        _("relation to the child"), max_length=20, choices=Relation.choices
-    )
+    relation = models.CharField(_("relation to the child"), max_length=20, choices=Relation.choices)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=Language.choices, default=Language.DUTCH
     )
-    has_parental_authority = models.BooleanField(
-        _("has parental authority (gezag)"), default=True
-    )
+    has_parental_authority = models.BooleanField(_("has parental authority (gezag)"), default=True)
     lives_with_children = models.BooleanField(
         _("children live with this guardian"),
         default=True,

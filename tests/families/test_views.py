@@ -41,8 +41,9 @@ def test_it_refuses_post_on_home(teacher_client):
     assert teacher_client.post(reverse("home")).status_code == 405
 
 
-def test_it_keeps_home_queries_constant(teacher_client, teacher, group, location,
-                                        django_assert_max_num_queries):
+def test_it_keeps_home_queries_constant(
+    teacher_client, teacher, group, location, django_assert_max_num_queries
+):
     for n in range(60):
         family = factories.make_family(location)
         factories.make_guardian(family)
@@ -66,7 +67,7 @@ def test_it_finds_children_of_the_teachers_group(teacher_client, child, other_ch
 def test_it_never_finds_children_outside_the_teachers_groups(teacher_client, child, other_child):
     response = teacher_client.post(reverse("child_search"), {"q": "Noor"})
     assert "Noor de Vries" not in response.content.decode()
-    assert "No child or family matches" in response.content.decode()
+    assert "Geen kind of gezin gevonden" in response.content.decode()
 
 
 def test_it_finds_by_family_name_and_several_words(coordinator_client, child, other_child):
@@ -89,7 +90,7 @@ def test_it_returns_only_the_results_partial_to_htmx(teacher_client, child):
 
 def test_it_explains_an_empty_search(teacher_client):
     response = teacher_client.post(reverse("child_search"), {"q": "  "})
-    assert "Type part of a name to search." in response.content.decode()
+    assert "Typ een deel van een naam om te zoeken." in response.content.decode()
 
 
 def test_it_refuses_get_on_search(teacher_client):
@@ -103,8 +104,9 @@ def test_it_sends_anonymous_search_to_login(client, child):
     assert "Emre" not in response.content.decode()
 
 
-def test_it_limits_search_results_and_queries(coordinator_client, location, group,
-                                              django_assert_max_num_queries):
+def test_it_limits_search_results_and_queries(
+    coordinator_client, location, group, django_assert_max_num_queries
+):
     for n in range(70):
         family = factories.make_family(location, name=f"Familie Bakker{n}")
         factories.make_child(family, group, first_name=f"Sam{n}", last_name="Bakker")
@@ -112,7 +114,7 @@ def test_it_limits_search_results_and_queries(coordinator_client, location, grou
         response = coordinator_client.post(reverse("child_search"), {"q": "bakker"})
     content = response.content.decode()
     assert content.count('class="child-row"') == 50
-    assert "type more of the name" in content
+    assert "typ meer van de naam" in content
 
 
 # Child page
@@ -155,15 +157,22 @@ def test_it_refuses_post_on_child_page(teacher_client, child):
 
 
 def test_it_shows_last_years_group_on_the_child_page(teacher_client, child, location):
-    last_year = factories.make_group(location, name="Groep 2", school_year=child.enrolments.get().group.school_year - 1, min_age=5, max_age=6)
+    last_year = factories.make_group(
+        location,
+        name="Groep 2",
+        school_year=child.enrolments.get().group.school_year - 1,
+        min_age=5,
+        max_age=6,
+    )
     child.enrolments.create(group=last_year)
     content = teacher_client.get(child.get_absolute_url()).content.decode()
     assert "Groep 2" in content
     assert "Groep 3" in content
 
 
-def test_it_keeps_child_page_queries_constant(teacher_client, child, family, group,
-                                              django_assert_max_num_queries):
+def test_it_keeps_child_page_queries_constant(
+    teacher_client, child, family, group, django_assert_max_num_queries
+):
     for n in range(8):
         factories.make_guardian(family)
         factories.make_child(family, group, first_name=f"Broer{n}")
@@ -202,13 +211,18 @@ def test_it_refuses_post_on_family_page(coordinator_client, family):
 
 def test_it_shows_separated_parents_with_their_own_contact_details(coordinator_client, family):
     factories.make_guardian(
-        family, first_name="Mehmet", last_name="Yilmaz", relation="father",
-        email="mehmet@example.net", phone="06-1111 2222", lives_with_children=False,
+        family,
+        first_name="Mehmet",
+        last_name="Yilmaz",
+        relation="father",
+        email="mehmet@example.net",
+        phone="06-1111 2222",
+        lives_with_children=False,
     )
     content = coordinator_client.get(family.get_absolute_url()).content.decode()
     assert "mehmet@example.net" in content
     assert "06-1111 2222" in content
-    assert "lives elsewhere" in content
+    assert "woont ergens anders" in content
 
 
 # Group page
@@ -240,8 +254,9 @@ def test_it_refuses_post_on_group_page(teacher_client, group):
     assert teacher_client.post(group.get_absolute_url()).status_code == 405
 
 
-def test_it_keeps_group_page_queries_constant(teacher_client, group, location,
-                                              django_assert_max_num_queries):
+def test_it_keeps_group_page_queries_constant(
+    teacher_client, group, location, django_assert_max_num_queries
+):
     for _ in range(55):
         family = factories.make_family(location)
         factories.make_guardian(family)
@@ -254,8 +269,9 @@ def test_it_keeps_group_page_queries_constant(teacher_client, group, location,
 # Location overview
 
 
-def test_it_shows_the_location_overview_to_its_coordinator(coordinator_client, location, group,
-                                                           other_group, child, teacher):
+def test_it_shows_the_location_overview_to_its_coordinator(
+    coordinator_client, location, group, other_group, child, teacher
+):
     response = coordinator_client.get(location.get_absolute_url())
     assert response.status_code == 200
     content = response.content.decode()
@@ -268,7 +284,9 @@ def test_it_hides_the_location_overview_from_professionals(teacher_client, locat
     assert teacher_client.get(location.get_absolute_url()).status_code == 404
 
 
-def test_it_hides_the_location_overview_from_another_coordinator(other_coordinator_client, location):
+def test_it_hides_the_location_overview_from_another_coordinator(
+    other_coordinator_client, location
+):
     assert other_coordinator_client.get(location.get_absolute_url()).status_code == 404
 
 
@@ -280,8 +298,9 @@ def test_it_refuses_post_on_the_overview(coordinator_client, location):
     assert coordinator_client.post(location.get_absolute_url()).status_code == 405
 
 
-def test_it_keeps_overview_queries_constant(coordinator_client, location,
-                                            django_assert_max_num_queries):
+def test_it_keeps_overview_queries_constant(
+    coordinator_client, location, django_assert_max_num_queries
+):
     for n in range(50):
         group = factories.make_group(location, name=f"Groep x{n}")
         factories.make_staff(f"leerkracht{n}", location, groups=(group,))
