@@ -20,4 +20,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
     path("", include("families.urls")),
+    path("", include("conversations.urls")),
 ]

@@ -100,6 +100,9 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
             "enrolments": enrolments,
             "siblings": siblings,
             "visible_sibling_ids": visible_ids,
+            "conversations": child.conversations.select_related("owner").order_by(
+                "-school_year", "-date", "-created_at"
+            ),
         },
     )
 

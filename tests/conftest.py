@@ -81,6 +81,12 @@ def other_child(location, other_group):
     return factories.make_child(family, other_group, first_name="Noor", last_name="de Vries")
 
 
+@pytest.fixture
+def conversation(child, teacher):
+    """A welbevindengesprek about `child`, prepared by `teacher`."""
+    return factories.make_conversation(child, teacher)
+
+
 def _client_for(user) -> Client:
     client = Client()
     client.force_login(user)

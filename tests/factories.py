@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
+from conversations.models import Conversation, Kind
 from families.models import (
     Child,
     Enrolment,
@@ -78,3 +79,11 @@ def make_child(family: Family, group: Group | None = None, **kwargs: Any) -> Chi
     if group is not None:
         Enrolment.objects.create(child=child, group=group)
     return child
+
+
+def make_conversation(child: Child, owner: AbstractUser, **kwargs: Any) -> Conversation:
+    kwargs.setdefault("kind", Kind.WELLBEING)
+    kwargs.setdefault("school_year", current_school_year())
+    conversation = Conversation.objects.create(child=child, owner=owner, **kwargs)
+    conversation.guardians.set(child.family.guardians.all())
+    return conversation
