@@ -174,6 +174,8 @@ class Conversation(models.Model):
         help_text=_("For example the intern begeleider or a colleague from after-school care."),
     )
     coordinator_joins = models.BooleanField(_("a coordinator joins"), default=False)
+    # The parent's likely needs ticked while preparing (keys in conversations.steps).
+    parent_needs = models.JSONField(_("what the parents may need"), default=list, blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
     start_time = models.TimeField(_("time"), null=True, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("planned minutes"), default=30)
