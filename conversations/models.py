@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from families import school_year
@@ -46,11 +46,11 @@ class Audience(models.TextChoices):
 
 
 class Phase(models.TextChoices):
-    PREPARE = "prepare", _("Prepare")
-    OPEN = "open", _("Open")
-    EXPLORE = "explore", _("Explore")
-    AGREE = "agree", _("Agree")
-    CLOSE = "close", _("Close")
+    PREPARE = "prepare", pgettext_lazy("phase", "Prepare")
+    OPEN = "open", pgettext_lazy("phase", "Open")
+    EXPLORE = "explore", pgettext_lazy("phase", "Explore")
+    AGREE = "agree", pgettext_lazy("phase", "Agree")
+    CLOSE = "close", pgettext_lazy("phase", "Close")
 
 
 class PromptQuerySet(models.QuerySet["Prompt"]):

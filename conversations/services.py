@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from conversations.models import Conversation, ConversationText, Kind
 from families.school_year import current_school_year, school_year_of
@@ -55,7 +56,7 @@ def text_save(
     else:
         updated = ConversationText.objects.filter(
             conversation=conversation, key=key, version=base_version
-        ).update(text=text, version=F("version") + 1, updated_by=user)
+        ).update(text=text, version=F("version") + 1, updated_by=user, updated_at=timezone.now())
         if updated:
             return TextSave(saved=True, text=text, version=base_version + 1)
     current = (

@@ -7,6 +7,13 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from conversations.views.agreements import (
+    contact_choices,
+    open_agreements_for,
+    open_agreements_of_child,
+    recent_contacts_with_summary,
+    with_contact_summary,
+)
 from families.forms import ChildSearchForm
 from families.models import Child, Enrolment, Family, Group, Guardian, Location, StaffMembership
 from families.school_year import current_school_year, label
@@ -43,6 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     else:
         my_groups = _groups_with_children(groups)
+    open_agreements = open_agreements_for(request.user)
     return render(
         request,
         "families/home.html",
@@ -51,6 +59,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "coordinated_locations": coordinated,
             "form": ChildSearchForm(),
             "school_year_label": label(current_school_year()),
+            "open_agreements": open_agreements,
+            "open_agreement_total": open_agreements[0].open_total if open_agreements else 0,
+            "overdue_agreement_total": open_agreements[0].overdue_total if open_agreements else 0,
         },
     )
 
@@ -90,6 +101,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         .values_list("pk", flat=True)
     )
     siblings = _children_with_current_group(child.family.children.exclude(pk=child.pk))
+    recent_contacts = recent_contacts_with_summary(child)
     return render(
         request,
         "families/child_detail.html",
@@ -103,6 +115,9 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
             "conversations": child.conversations.select_related("owner").order_by(
                 "-school_year", "-date", "-created_at"
             ),
+            "open_agreements": open_agreements_of_child(child, request.user),
+            "recent_contacts": recent_contacts,
+            **contact_choices(),
         },
     )
 
@@ -134,7 +149,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_object_or_404(
         Group.objects.visible_to(request.user).select_related("location"), pk=group_id
     )
-    children = (
+    children = with_contact_summary(
         group.children.select_related("family")
         .annotate(guardian_count=Count("family__guardians", distinct=True))
         .order_by("first_name", "last_name")
@@ -143,7 +158,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     return render(
         request,
         "families/group_detail.html",
-        {"group": group, "children": children, "staff": staff},
+        {"group": group, "children": children, "staff": staff, **contact_choices()},
     )
 
 

@@ -1,0 +1,441 @@
+"""After the meeting: the summary for the parents (edit, share, print) and the
+reflection "who needs what?" with the next contact."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from conversations.fields import FIELDS, BoundText, bound_texts, posted_version, save_posted_texts
+from conversations.models import Conversation, Kind
+from conversations.services import text_save
+from conversations.summary import (
+    LOW_RATING,
+    OWN_RATING_FIELDS,
+    PARENT_RATING_FIELDS,
+    RATING_FIELDS,
+    SHARED_SUMMARY_KEY,
+    SUMMARY_KEY,
+    SummaryNotReadyError,
+    next_contact_suggestion,
+    ratings_of,
+    reflection_status,
+    summary_draft,
+)
+from conversations.summary import summary_share as summary_share_service
+from families.access import staff_login_required
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+    from conversations.models import ConversationQuerySet
+
+RATING_CHOICES = [
+    (1, gettext_lazy("not")),
+    (2, gettext_lazy("a little")),
+    (3, gettext_lazy("mostly")),
+    (4, gettext_lazy("fully")),
+]
+RATING_LABELS = dict(RATING_CHOICES)
+
+# Each need with a one-line explanation, for the parents and for oneself.
+NEEDS = {
+    "parent_relatedness": (
+        gettext_lazy("Relatedness"),
+        gettext_lazy("Did the parents feel seen, heard and welcome? Could they trust you?"),
+    ),
+    "parent_competence": (
+        gettext_lazy("Competence"),
+        gettext_lazy(
+            "Did the parents understand what happens in the group and how they can "
+            "help at home? Was language in the way?"
+        ),
+    ),
+    "parent_autonomy": (
+        gettext_lazy("Autonomy"),
+        gettext_lazy(
+            "Did the parents feel free to raise their child in their own way, "
+            "with their own values?"
+        ),
+    ),
+    "own_relatedness": (
+        gettext_lazy("Relatedness"),
+        gettext_lazy("Did you feel a real connection with the parents?"),
+    ),
+    "own_competence": (
+        gettext_lazy("Competence"),
+        gettext_lazy("Did you feel capable in this conversation, also when it got harder?"),
+    ),
+    "own_autonomy": (
+        gettext_lazy("Autonomy"),
+        gettext_lazy("Did you have room to arrange the contact in a way that suits you?"),
+    ),
+}
+
+
+def _rating_field(name: str) -> forms.TypedChoiceField:
+    label, help_text = NEEDS[name]
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=RATING_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "Choose one of the four answers: not, a little, mostly or fully."
+            )
+        },
+    )
+
+
+class ReflectionForm(forms.ModelForm):
+    parent_relatedness = _rating_field("parent_relatedness")
+    parent_competence = _rating_field("parent_competence")
+    parent_autonomy = _rating_field("parent_autonomy")
+    own_relatedness = _rating_field("own_relatedness")
+    own_competence = _rating_field("own_competence")
+    own_autonomy = _rating_field("own_autonomy")
+    next_contact_on = forms.DateField(
+        label=gettext_lazy("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    next_contact_kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of contact"),
+        choices=[("", "—"), *Kind.choices],
+        required=False,
+    )
+    done = forms.BooleanField(
+        label=gettext_lazy("The follow-up is done"),
+        help_text=gettext_lazy(
+            "You checked the agreements and reflected on the needs. The conversation "
+            "then counts as followed up."
+        ),
+        required=False,
+    )
+
+    class Meta:
+        model = Conversation
+        fields = [*RATING_FIELDS, "next_contact_on", "next_contact_kind"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["done"].initial = self.instance.status == Conversation.Status.FOLLOWED_UP
+
+    def clean_next_contact_on(self) -> Any:
+        day = self.cleaned_data["next_contact_on"]
+        # Only a newly picked date must lie ahead: an old one may stay on the record.
+        if day and "next_contact_on" in self.changed_data and day < timezone.localdate():
+            raise forms.ValidationError(_("Pick a date from today on."))
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("next_contact_kind") and not cleaned.get("next_contact_on"):
+            self.add_error("next_contact_on", _("Pick a date for the next contact too."))
+        if cleaned.get("done") and any(
+            cleaned.get(field) is None for field in RATING_FIELDS if field not in self.errors
+        ):
+            self.add_error(
+                "done",
+                _("Rate all six needs first; then you can mark the follow-up as done."),
+            )
+        return cleaned
+
+    def rating_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (_("The parents"), [self[field] for field in PARENT_RATING_FIELDS]),
+            (_("Me"), [self[field] for field in OWN_RATING_FIELDS]),
+        ]
+
+
+def _scoped(request: HttpRequest, *, write: bool) -> ConversationQuerySet:
+    if write:
+        return Conversation.objects.editable_by(request.user)
+    return Conversation.objects.visible_to(request.user)
+
+
+def _can_edit(request: HttpRequest, conversation: Conversation) -> bool:
+    return Conversation.objects.editable_by(request.user).filter(pk=conversation.pk).exists()
+
+
+# The summary
+
+
+def _summary_context(
+    conversation: Conversation,
+    *,
+    can_edit: bool,
+    field: BoundText | None = None,
+) -> dict[str, Any]:
+    stored = {
+        text.key: text
+        for text in conversation.texts.filter(key__in=[SUMMARY_KEY, SHARED_SUMMARY_KEY])
+    }
+    current = stored.get(SUMMARY_KEY)
+    shared = stored.get(SHARED_SUMMARY_KEY)
+    is_draft = False
+    if field is None:
+        field = BoundText(
+            FIELDS[SUMMARY_KEY],
+            current.text if current else "",
+            current.version if current else 0,
+        )
+        # Nothing stored yet: offer the draft at version 0, so the first edit saves it.
+        if can_edit and current is None:
+            field.text = summary_draft(conversation)
+            is_draft = True
+    return {
+        "conversation": conversation,
+        "child": conversation.child,
+        "can_edit": can_edit,
+        "field": field,
+        "stored_text": current.text if current else "",
+        "stored_version": current.version if current else 0,
+        "is_draft": is_draft,
+        "changed_since_shared": bool(
+            conversation.summary_shared_at and shared and current and shared.text != current.text
+        ),
+    }
+
+
+def _summary_conversation(
+    request: HttpRequest, conversation_id: int, *, write: bool
+) -> Conversation:
+    return get_object_or_404(
+        _scoped(request, write=write).select_related("child__family__location", "owner"),
+        pk=conversation_id,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_login_required
+def summary_edit(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The summary for the parents. It autosaves; the form post is the way to
+    save without JavaScript."""
+    conversation = _summary_conversation(request, conversation_id, write=request.method == "POST")
+    if request.method == "POST":
+        [field] = save_posted_texts(
+            conversation=conversation,
+            fields=[FIELDS[SUMMARY_KEY]],
+            post=request.POST,
+            user=request.user,
+        )
+        if field.conflict is None:
+            messages.success(request, _("The summary is saved."))
+            return redirect("summary_edit", conversation.pk)
+        context = _summary_context(conversation, can_edit=True, field=field)
+        return render(request, "conversations/followup/summary_edit.html", context)
+    can_edit = _can_edit(request, conversation)
+    context = _summary_context(conversation, can_edit=can_edit)
+    return render(request, "conversations/followup/summary_edit.html", context)
+
+
+@require_POST
+@staff_login_required
+@vary_on_headers("HX-Request")
+def summary_regenerate(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Replace the summary with a new draft from the record. The first post asks
+    for confirmation and shows the new draft; the confirming post names the
+    version it replaces, so a save made in between is never overwritten."""
+    conversation = _summary_conversation(request, conversation_id, write=True)
+    draft = summary_draft(conversation)
+    if request.POST.get("confirm") != "yes":
+        context = _summary_context(conversation, can_edit=True)
+        context.update(confirm_regenerate=True, new_draft=draft)
+        if request.htmx:
+            return render(request, "conversations/followup/summary_edit.html#regenerate", context)
+        return render(request, "conversations/followup/summary_edit.html", context)
+    version = posted_version(request.POST, SUMMARY_KEY)
+    if version is None:
+        messages.error(request, _("This page is out of date. Nothing was replaced."))
+        return redirect("summary_edit", conversation.pk)
+    result = text_save(
+        conversation=conversation,
+        key=SUMMARY_KEY,
+        text=draft,
+        base_version=version,
+        user=request.user,
+    )
+    if result.saved:
+        messages.success(request, _("The summary is made again from the conversation."))
+    else:
+        messages.error(
+            request,
+            _(
+                "The summary changed in the meantime, so nothing was replaced. "
+                "Read it again and decide."
+            ),
+        )
+    return redirect("summary_edit", conversation.pk)
+
+
+@require_POST
+@staff_login_required
+def summary_share(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Mark the summary as shared. The form also carries the text as it is in
+    the box, so what is shared is what the professional sees."""
+    conversation = _summary_conversation(request, conversation_id, write=True)
+    [field] = save_posted_texts(
+        conversation=conversation,
+        fields=[FIELDS[SUMMARY_KEY]],
+        post=request.POST,
+        user=request.user,
+    )
+    if field.conflict is not None:
+        messages.error(request, _("The summary is not shared: first combine the two texts."))
+        context = _summary_context(conversation, can_edit=True, field=field)
+        return render(request, "conversations/followup/summary_edit.html", context)
+    try:
+        summary_share_service(conversation=conversation, user=request.user)
+    except SummaryNotReadyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The summary is marked as shared with the parents."))
+    return redirect("summary_edit", conversation.pk)
+
+
+@require_GET
+@staff_login_required
+def summary_print(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The summary on A4 paper, with room for the parents' reply."""
+    conversation = _summary_conversation(request, conversation_id, write=False)
+    text = conversation.texts.filter(key=SUMMARY_KEY).values_list("text", flat=True).first() or ""
+    return render(
+        request,
+        "conversations/followup/summary_print.html",
+        {"conversation": conversation, "child": conversation.child, "text": text},
+    )
+
+
+# The reflection
+
+
+def _ratings_from(query: Any) -> dict[str, int]:
+    """Ratings as ticked on the page but not saved yet; anything else is ignored."""
+    return {
+        field: int(query[field])
+        for field in RATING_FIELDS
+        if query.get(field) in {"1", "2", "3", "4"}
+    }
+
+
+def _rating_rows(conversation: Conversation) -> list[tuple[str, list[dict[str, Any]]]]:
+    def rows(fields: tuple[str, ...]) -> list[dict[str, Any]]:
+        return [
+            {
+                "label": NEEDS[field][0],
+                "help": NEEDS[field][1],
+                "value": RATING_LABELS.get(getattr(conversation, field)),
+            }
+            for field in fields
+        ]
+
+    professional = _("The professional: %(name)s") % {
+        "name": conversation.owner.get_full_name() or conversation.owner.get_username()
+    }
+    return [(_("The parents"), rows(PARENT_RATING_FIELDS)), (professional, rows(OWN_RATING_FIELDS))]
+
+
+@require_http_methods(["GET", "POST"])
+@staff_login_required
+@vary_on_headers("HX-Request")
+def reflection_edit(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Who needs what? The six needs rated, a note, and the next contact, with
+    a suggestion the professional accepts or changes."""
+    conversation = get_object_or_404(
+        _scoped(request, write=request.method == "POST").select_related("child__family", "owner"),
+        pk=conversation_id,
+    )
+    open_agreements = list(conversation.agreements.open())
+    template = "conversations/followup/reflection_edit.html"
+
+    if request.method == "GET" and request.htmx:
+        # The suggestion follows the ratings while they are ticked, before saving.
+        ratings = {**ratings_of(conversation), **_ratings_from(request.GET)}
+        suggestion = next_contact_suggestion(
+            conversation, open_agreements=open_agreements, ratings=ratings
+        )
+        return render(
+            request,
+            f"{template}#suggestion",
+            {"conversation": conversation, "suggestion": suggestion, "can_edit": True},
+        )
+
+    note_field = FIELDS["reflection_note"]
+    if request.method == "POST":
+        can_edit = True
+        form = ReflectionForm(request.POST, instance=conversation)
+        [note] = save_posted_texts(
+            conversation=conversation, fields=[note_field], post=request.POST, user=request.user
+        )
+        if form.is_valid():
+            conversation = form.save(commit=False)
+            if request.POST.get("action") == "suggest":
+                suggestion = next_contact_suggestion(conversation, open_agreements=open_agreements)
+                conversation.next_contact_on = suggestion.on
+                conversation.next_contact_kind = suggestion.kind
+            was_done = conversation.status == Conversation.Status.FOLLOWED_UP
+            done = form.cleaned_data["done"]
+            conversation.status = reflection_status(current=conversation.status, done=done)
+            conversation.save(
+                update_fields=[
+                    *RATING_FIELDS,
+                    "next_contact_on",
+                    "next_contact_kind",
+                    "status",
+                    "updated_at",
+                ]
+            )
+            if note.conflict is None:
+                if request.POST.get("action") == "suggest":
+                    messages.success(
+                        request,
+                        _("The suggested next contact is filled in. Change it if you like."),
+                    )
+                elif done and not was_done:
+                    messages.success(request, _("Well done: the conversation is followed up."))
+                    return redirect(conversation)
+                else:
+                    messages.success(request, _("Your reflection is saved."))
+                return redirect("reflection_edit", conversation.pk)
+            form = ReflectionForm(instance=conversation)
+    else:
+        can_edit = _can_edit(request, conversation)
+        form = ReflectionForm(instance=conversation) if can_edit else None
+        [note] = bound_texts(conversation, [note_field])
+
+    suggestion = next_contact_suggestion(
+        conversation,
+        open_agreements=open_agreements,
+        ratings={**ratings_of(conversation), **_ratings_from(request.POST)},
+    )
+    return render(
+        request,
+        template,
+        {
+            "conversation": conversation,
+            "child": conversation.child,
+            "can_edit": can_edit,
+            "form": form,
+            "note": note,
+            "suggestion": suggestion,
+            "open_agreements": open_agreements,
+            "rating_rows": _rating_rows(conversation),
+            "own_low": any(
+                (getattr(conversation, field) or LOW_RATING + 1) <= LOW_RATING
+                for field in OWN_RATING_FIELDS
+            ),
+        },
+    )

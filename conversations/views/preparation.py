@@ -1,0 +1,646 @@
+"""Guided preparation: the steps, questions from the library, the agenda with
+its time plan, and a printable sheet.
+
+Reading goes through `Conversation.objects.visible_to`, writing through
+`editable_by`, so a coordinator who does not own the conversation sees the
+preparation read-only and gets 404 on every write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from conversations.fields import BoundText, save_posted_texts
+from conversations.models import (
+    AgendaItem,
+    Audience,
+    ChosenPrompt,
+    Conversation,
+    ConversationQuerySet,
+    ConversationText,
+    Need,
+    Prompt,
+    PromptQuerySet,
+)
+from conversations.steps import (
+    AGENDA,
+    DETAILS,
+    NEED_HINTS,
+    PARENT_NEED_KEYS,
+    PARENT_NEEDS,
+    PARENT_NEEDS_CHOICES,
+    QUESTIONS,
+    Step,
+    step_for,
+    steps_for,
+)
+from families.access import staff_login_required
+
+TEMPLATE = "conversations/preparation/step.html"
+
+# Parents' topics first, then the child's, then the professional's.
+SOURCE_ORDER = {
+    AgendaItem.Source.PARENT: 0,
+    AgendaItem.Source.CHILD: 1,
+    AgendaItem.Source.PROFESSIONAL: 2,
+}
+
+
+# Forms
+
+
+class PromptChoiceForm(forms.Form):
+    """Add a question from the library, or remove a chosen one."""
+
+    add = forms.ModelChoiceField(
+        queryset=Prompt.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "This question is no longer in the library. Choose another one or write your own."
+            )
+        },
+    )
+    remove = forms.ModelChoiceField(queryset=ChosenPrompt.objects.none(), required=False)
+
+    def __init__(self, *args: Any, conversation: Conversation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["add"].queryset = library_for(conversation)
+        self.fields["remove"].queryset = conversation.chosen_prompts.all()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors and bool(cleaned.get("add")) == bool(cleaned.get("remove")):
+            raise forms.ValidationError(gettext_lazy("Choose one question to add or remove."))
+        return cleaned
+
+
+class OwnQuestionForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Your own question"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    audience = forms.ChoiceField(
+        label=gettext_lazy("For whom"), choices=Audience.choices, initial=Audience.PARENT
+    )
+    need = forms.ChoiceField(
+        label=gettext_lazy("Which need does it touch? (optional)"),
+        choices=[("", gettext_lazy("no need chosen")), *Need.choices],
+        required=False,
+    )
+
+
+class AgendaItemForm(forms.ModelForm):
+    minutes = forms.IntegerField(
+        label=gettext_lazy("Minutes"), min_value=1, max_value=120, initial=5
+    )
+
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "source", "minutes"]
+        labels = {"title": gettext_lazy("Topic"), "source": gettext_lazy("Raised by")}
+
+
+class AgendaMoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
+
+
+# Writes
+
+
+@transaction.atomic
+def chosen_prompt_copy(*, conversation: Conversation, prompt: Prompt) -> ChosenPrompt:
+    """Copy a library question into the conversation, once."""
+    # One write at a time per conversation keeps positions and "once" right.
+    Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
+    existing = conversation.chosen_prompts.filter(prompt=prompt).first()
+    if existing is not None:
+        return existing
+    last = conversation.chosen_prompts.aggregate(last=Max("position"))["last"]
+    return ChosenPrompt.objects.create(
+        conversation=conversation,
+        prompt=prompt,
+        need=prompt.need,
+        audience=prompt.audience,
+        text=prompt.text,
+        position=0 if last is None else last + 1,
+    )
+
+
+@transaction.atomic
+def chosen_prompt_write(
+    *, conversation: Conversation, text: str, audience: str, need: str
+) -> ChosenPrompt:
+    Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
+    last = conversation.chosen_prompts.aggregate(last=Max("position"))["last"]
+    return ChosenPrompt.objects.create(
+        conversation=conversation,
+        need=need,
+        audience=audience,
+        text=text,
+        position=0 if last is None else last + 1,
+    )
+
+
+def _renumber(items: list[AgendaItem]) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+    AgendaItem.objects.bulk_update(items, ["position"])
+
+
+@transaction.atomic
+def agenda_item_insert(
+    *, conversation: Conversation, title: str, source: str, minutes: int
+) -> AgendaItem:
+    """Add a topic after the last one raised by someone who goes first or at
+    the same turn: parents' topics land before the professional's, and an
+    order the professional chose by hand is kept."""
+    items = list(conversation.agenda_items.select_for_update())
+    rank = SOURCE_ORDER[source]
+    index = max(
+        (number + 1 for number, item in enumerate(items) if SOURCE_ORDER[item.source] <= rank),
+        default=0,
+    )
+    item = AgendaItem.objects.create(
+        conversation=conversation, title=title, source=source, minutes=minutes
+    )
+    items.insert(index, item)
+    _renumber(items)
+    return item
+
+
+@transaction.atomic
+def agenda_item_shift(*, item: AgendaItem, direction: str) -> None:
+    items = list(AgendaItem.objects.select_for_update().filter(conversation=item.conversation_id))
+    index = next(number for number, other in enumerate(items) if other.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+        _renumber(items)
+
+
+# Reading helpers
+
+
+def library_for(conversation: Conversation) -> PromptQuerySet:
+    return (
+        Prompt.objects.active()
+        .for_location(conversation.child.family.location)
+        .for_kind(conversation.kind)
+    )
+
+
+def _with_progress(conversations: ConversationQuerySet) -> ConversationQuerySet:
+    return conversations.select_related("child__family__location", "owner").annotate(
+        has_questions=Exists(ChosenPrompt.objects.filter(conversation=OuterRef("pk"))),
+        has_agenda=Exists(AgendaItem.objects.filter(conversation=OuterRef("pk"))),
+    )
+
+
+def _readable(request: HttpRequest, conversation_id: int) -> Conversation:
+    editable = Conversation.objects.editable_by(request.user).filter(pk=OuterRef("pk"))
+    return get_object_or_404(
+        _with_progress(Conversation.objects.visible_to(request.user)).annotate(
+            can_edit=Exists(editable)
+        ),
+        pk=conversation_id,
+    )
+
+
+def _editable(request: HttpRequest, conversation_id: int) -> Conversation:
+    return get_object_or_404(
+        _with_progress(Conversation.objects.editable_by(request.user)),
+        pk=conversation_id,
+    )
+
+
+def _step_or_404(conversation: Conversation, slug: str) -> Step:
+    step = step_for(conversation.kind, slug)
+    if step is None:
+        raise Http404
+    return step
+
+
+def _step_url(conversation: Conversation, step: Step) -> str:
+    return reverse("preparation_step", args=[conversation.pk, step.slug])
+
+
+@dataclasses.dataclass(frozen=True)
+class StepState:
+    step: Step
+    number: int
+    url: str
+    done: bool
+    current: bool
+
+
+def _has_content(conversation: Conversation, step: Step, filled: set[str]) -> bool:
+    if any(key in filled for key in step.keys):
+        return True
+    return {
+        QUESTIONS: conversation.has_questions,
+        PARENT_NEEDS: bool(conversation.parent_needs),
+        AGENDA: conversation.has_agenda,
+        DETAILS: conversation.coordinator_joins or conversation.child_takes_part,
+    }.get(step.special, False)
+
+
+def _stored_texts(conversation: Conversation) -> dict[str, ConversationText]:
+    keys = {key for step in steps_for(conversation.kind) for key in step.keys}
+    return {text.key: text for text in conversation.texts.filter(key__in=keys)}
+
+
+def _bound(step: Step, stored: dict[str, ConversationText]) -> list[BoundText]:
+    return [
+        BoundText(field, stored[field.key].text, stored[field.key].version)
+        if field.key in stored
+        else BoundText(field)
+        for field in step.fields
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class LibraryPrompt:
+    prompt: Prompt
+    chosen: ChosenPrompt | None
+
+
+def _questions_context(conversation: Conversation, **extra: Any) -> dict[str, Any]:
+    chosen = list(conversation.chosen_prompts.all())
+    by_prompt = {item.prompt_id: item for item in chosen if item.prompt_id}
+    prompts = list(library_for(conversation).order_by("phase", "pk"))
+    library = []
+    for need in Need:
+        audiences = []
+        for audience in Audience:
+            items = [
+                LibraryPrompt(prompt, by_prompt.get(prompt.pk))
+                for prompt in prompts
+                if prompt.need == need and prompt.audience == audience
+            ]
+            if items:
+                audiences.append({"label": audience.label, "prompts": items})
+        if audiences:
+            library.append({"need": need, "hint": NEED_HINTS[need], "audiences": audiences})
+    return {
+        "conversation": conversation,
+        "chosen_prompts": chosen,
+        "library": library,
+        "own_form": OwnQuestionForm(),
+        **extra,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class PlannedItem:
+    item: AgendaItem
+    form: AgendaItemForm
+    starts: int
+    ends: int
+    starts_at: dt.time | None
+    ends_at: dt.time | None
+    first: bool
+    last: bool
+
+
+def _agenda_context(
+    conversation: Conversation, *, add_form: AgendaItemForm | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The agenda as a time plan: each topic's minutes from the start (and the
+    clock times when the start time is known), the total against the plan."""
+    items = list(conversation.agenda_items.all())
+    invalid = extra.pop("invalid_form", None)
+    start = conversation.starts_at
+    planned = []
+    elapsed = 0
+    for number, item in enumerate(items):
+        form = AgendaItemForm(instance=item, prefix=f"item-{item.pk}")
+        if invalid is not None and invalid.instance.pk == item.pk:
+            form = invalid
+        planned.append(
+            PlannedItem(
+                item=item,
+                form=form,
+                starts=elapsed,
+                ends=elapsed + item.minutes,
+                starts_at=(start + dt.timedelta(minutes=elapsed)).time() if start else None,
+                ends_at=(start + dt.timedelta(minutes=elapsed + item.minutes)).time()
+                if start
+                else None,
+                first=number == 0,
+                last=number == len(items) - 1,
+            )
+        )
+        elapsed += item.minutes
+    return {
+        "conversation": conversation,
+        "agenda": planned,
+        "agenda_total": elapsed,
+        "agenda_over": elapsed - conversation.duration_minutes,
+        "agenda_left": conversation.duration_minutes - elapsed,
+        "add_form": add_form or AgendaItemForm(prefix="new"),
+        **extra,
+    }
+
+
+def _needs_context(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "parent_needs": [
+            {"need": need, "ticked": need.key in conversation.parent_needs}
+            for need in PARENT_NEEDS_CHOICES
+        ]
+    }
+
+
+def _step_context(
+    conversation: Conversation,
+    step: Step,
+    *,
+    bound: list[BoundText] | None = None,
+) -> dict[str, Any]:
+    stored = _stored_texts(conversation)
+    filled = {key for key, text in stored.items() if text.text}
+    steps = steps_for(conversation.kind)
+    states = [
+        StepState(
+            step=item,
+            number=number,
+            url=_step_url(conversation, item),
+            done=_has_content(conversation, item, filled),
+            current=item == step,
+        )
+        for number, item in enumerate(steps, start=1)
+    ]
+    index = steps.index(step)
+    context: dict[str, Any] = {
+        "conversation": conversation,
+        "child": conversation.child,
+        "step": step,
+        "states": states,
+        "done_count": sum(state.done for state in states),
+        "previous": states[index - 1] if index > 0 else None,
+        "next": states[index + 1] if index + 1 < len(states) else None,
+        "texts": bound if bound is not None else _bound(step, stored),
+        "can_edit": getattr(conversation, "can_edit", True),
+    }
+    if step.special == QUESTIONS:
+        context |= _questions_context(conversation)
+    elif step.special == AGENDA:
+        context |= _agenda_context(conversation)
+    elif step.special == PARENT_NEEDS:
+        context |= _needs_context(conversation)
+    return context
+
+
+def _save_choices(conversation: Conversation, step: Step, post: Any) -> bool:
+    """Save the checkboxes of a step. A hidden `choices` field marks that the
+    form held them, so unticking every box is saved too."""
+    if "choices" not in post:
+        return False
+    if step.special == PARENT_NEEDS:
+        ticked = set(post.getlist("needs"))
+        conversation.parent_needs = [key for key in PARENT_NEED_KEYS if key in ticked]
+        conversation.save(update_fields=["parent_needs", "updated_at"])
+        return True
+    if step.special == DETAILS:
+        conversation.coordinator_joins = "coordinator_joins" in post
+        conversation.child_takes_part = "child_takes_part" in post
+        conversation.save(update_fields=["coordinator_joins", "child_takes_part", "updated_at"])
+        return True
+    return False
+
+
+def _destination(conversation: Conversation, step: Step, go: str) -> str:
+    steps = steps_for(conversation.kind)
+    index = steps.index(step)
+    if go == "previous" and index > 0:
+        return _step_url(conversation, steps[index - 1])
+    chosen = step_for(conversation.kind, go)
+    if chosen is not None:
+        return _step_url(conversation, chosen)
+    if go == "next" and index + 1 < len(steps):
+        return _step_url(conversation, steps[index + 1])
+    return conversation.get_absolute_url()
+
+
+# Views
+
+
+@require_GET
+@staff_login_required
+def preparation_start(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = get_object_or_404(
+        Conversation.objects.visible_to(request.user), pk=conversation_id
+    )
+    return redirect(_step_url(conversation, steps_for(conversation.kind)[0]))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_login_required
+@vary_on_headers("HX-Request")
+def preparation_step(request: HttpRequest, conversation_id: int, step: str) -> HttpResponse:
+    """GET shows a step. POST is the path without JavaScript: it saves the
+    posted texts and choices and moves on. With JavaScript the texts save
+    as they are typed, and htmx posts only the checkboxes."""
+    if request.method == "POST":
+        return _step_post(request, conversation_id, step)
+    conversation = _readable(request, conversation_id)
+    current = _step_or_404(conversation, step)
+    context = _step_context(conversation, current)
+    return render(request, f"{TEMPLATE}#step" if request.htmx else TEMPLATE, context)
+
+
+def _step_post(request: HttpRequest, conversation_id: int, slug: str) -> HttpResponse:
+    conversation = _editable(request, conversation_id)
+    step = _step_or_404(conversation, slug)
+    if request.htmx:
+        saved = _save_choices(conversation, step, request.POST)
+        context = {"conversation": conversation, "step": step, "can_edit": True}
+        context |= _needs_context(conversation)
+        return render(request, f"{TEMPLATE}#choices", context | {"choices_saved": saved})
+    bound = save_posted_texts(
+        conversation=conversation, fields=list(step.fields), post=request.POST, user=request.user
+    )
+    _save_choices(conversation, step, request.POST)
+    if any(text.conflict for text in bound):
+        return render(request, TEMPLATE, _step_context(conversation, step, bound=bound), status=409)
+    destination = _destination(conversation, step, request.POST.get("go", "next"))
+    if destination == conversation.get_absolute_url():
+        messages.success(request, _("Your preparation is saved."))
+    return redirect(destination)
+
+
+def _special_step(conversation: Conversation, special: str) -> Step:
+    """The step with this special part in this kind of conversation; 404 when
+    the kind has none (an informal contact has no agenda)."""
+    step = next((step for step in steps_for(conversation.kind) if step.special == special), None)
+    if step is None:
+        raise Http404
+    return step
+
+
+def _questions_response(
+    request: HttpRequest, conversation: Conversation, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    if request.htmx:
+        context = _questions_context(conversation, can_edit=True, **extra)
+        return render(request, f"{TEMPLATE}#questions", context, status=status)
+    return redirect(_step_url(conversation, _special_step(conversation, QUESTIONS)) + "#questions")
+
+
+@require_POST
+@staff_login_required
+@vary_on_headers("HX-Request")
+def prompt_choose(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _editable(request, conversation_id)
+    _special_step(conversation, QUESTIONS)
+    form = PromptChoiceForm(request.POST, conversation=conversation)
+    if not form.is_valid():
+        error = next(iter(form.errors.values()))[0]
+        if not request.htmx:
+            messages.error(request, error)
+        return _questions_response(request, conversation, status=422, choose_error=error)
+    if form.cleaned_data["add"]:
+        chosen_prompt_copy(conversation=conversation, prompt=form.cleaned_data["add"])
+    else:
+        form.cleaned_data["remove"].delete()
+    return _questions_response(request, conversation)
+
+
+@require_POST
+@staff_login_required
+@vary_on_headers("HX-Request")
+def own_question_add(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _editable(request, conversation_id)
+    _special_step(conversation, QUESTIONS)
+    form = OwnQuestionForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return _questions_response(request, conversation, status=422, own_form=form)
+        step = _special_step(conversation, QUESTIONS)
+        context = _step_context(conversation, step) | {"own_form": form}
+        return render(request, TEMPLATE, context, status=422)
+    chosen_prompt_write(conversation=conversation, **form.cleaned_data)
+    return _questions_response(request, conversation)
+
+
+def _agenda_response(
+    request: HttpRequest,
+    conversation: Conversation,
+    *,
+    status: int = 200,
+    add_form: AgendaItemForm | None = None,
+    invalid_form: AgendaItemForm | None = None,
+) -> HttpResponse:
+    step = _special_step(conversation, AGENDA)
+    if status == 200 and not request.htmx:
+        return redirect(_step_url(conversation, step) + "#agenda")
+    if request.htmx:
+        context = _agenda_context(
+            conversation, add_form=add_form, invalid_form=invalid_form, can_edit=True
+        )
+        return render(request, f"{TEMPLATE}#agenda", context, status=status)
+    context = _step_context(conversation, step) | _agenda_context(
+        conversation, add_form=add_form, invalid_form=invalid_form
+    )
+    return render(request, TEMPLATE, context, status=status)
+
+
+@require_POST
+@staff_login_required
+@vary_on_headers("HX-Request")
+def agenda_item_add(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _editable(request, conversation_id)
+    _special_step(conversation, AGENDA)
+    form = AgendaItemForm(request.POST, prefix="new")
+    if not form.is_valid():
+        return _agenda_response(request, conversation, status=422, add_form=form)
+    agenda_item_insert(conversation=conversation, **form.cleaned_data)
+    return _agenda_response(request, conversation)
+
+
+def _agenda_item(request: HttpRequest, conversation_id: int, item_id: int) -> AgendaItem:
+    conversation = _editable(request, conversation_id)
+    item = get_object_or_404(conversation.agenda_items, pk=item_id)
+    item.conversation = conversation
+    return item
+
+
+@require_POST
+@staff_login_required
+@vary_on_headers("HX-Request")
+def agenda_item_update(request: HttpRequest, conversation_id: int, item_id: int) -> HttpResponse:
+    item = _agenda_item(request, conversation_id, item_id)
+    form = AgendaItemForm(request.POST, instance=item, prefix=f"item-{item.pk}")
+    if not form.is_valid():
+        return _agenda_response(request, item.conversation, status=422, invalid_form=form)
+    form.save()
+    return _agenda_response(request, item.conversation)
+
+
+@require_POST
+@staff_login_required
+@vary_on_headers("HX-Request")
+def agenda_item_delete(request: HttpRequest, conversation_id: int, item_id: int) -> HttpResponse:
+    item = _agenda_item(request, conversation_id, item_id)
+    item.delete()
+    return _agenda_response(request, item.conversation)
+
+
+@require_POST
+@staff_login_required
+@vary_on_headers("HX-Request")
+def agenda_item_move(request: HttpRequest, conversation_id: int, item_id: int) -> HttpResponse:
+    item = _agenda_item(request, conversation_id, item_id)
+    form = AgendaMoveForm(request.POST)
+    if form.is_valid():
+        agenda_item_shift(item=item, direction=form.cleaned_data["direction"])
+    return _agenda_response(request, item.conversation)
+
+
+@require_GET
+@staff_login_required
+def preparation_print(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    conversation = _readable(request, conversation_id)
+    stored = _stored_texts(conversation)
+    chosen_prompts = list(conversation.chosen_prompts.all())
+    agenda = _agenda_context(conversation)
+    parent_needs = [need for need in PARENT_NEEDS_CHOICES if need.key in conversation.parent_needs]
+    specials = {
+        QUESTIONS: bool(chosen_prompts),
+        AGENDA: bool(agenda["agenda"]),
+        PARENT_NEEDS: bool(parent_needs),
+        DETAILS: conversation.coordinator_joins or conversation.child_takes_part,
+    }
+    sections = []
+    for step in steps_for(conversation.kind):
+        texts = [text for text in _bound(step, stored) if text.text]
+        sections.append(
+            {"step": step, "texts": texts, "empty": not texts and not specials.get(step.special)}
+        )
+    context = {
+        "conversation": conversation,
+        "child": conversation.child,
+        "guardians": conversation.guardians.all(),
+        "sections": sections,
+        "nothing_yet": all(section["empty"] for section in sections),
+        "chosen_prompts": chosen_prompts,
+        "parent_needs": parent_needs,
+        **agenda,
+    }
+    return render(request, "conversations/preparation/print.html", context)
