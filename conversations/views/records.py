@@ -31,7 +31,7 @@ def conversation_create(request: HttpRequest, child_id: int) -> HttpResponse:
             guardians=list(form.cleaned_data["guardians"]),
             date=form.cleaned_data["date"],
         )
-        return redirect(conversation)
+        return redirect("preparation_start", conversation.pk)
     return render(request, "conversations/conversation_create.html", {"child": child, "form": form})
 
 

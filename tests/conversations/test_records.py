@@ -43,6 +43,7 @@ def test_it_starts_a_welbevindengesprek(teacher_client, teacher, child, family):
     )
     conversation = Conversation.objects.get()
     assert response.status_code == 302
+    assert response["Location"] == reverse("preparation_start", args=[conversation.pk])
     assert conversation.owner == teacher
     assert conversation.child == child
     assert list(conversation.guardians.all()) == [guardian]
