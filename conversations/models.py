@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
@@ -63,6 +63,15 @@ class PromptQuerySet(models.QuerySet["Prompt"]):
 
     def for_kind(self, kind: str) -> PromptQuerySet:
         return self.filter(Exists(PromptKind.objects.filter(prompt=OuterRef("pk"), kind=kind)))
+
+    def library_for(self, conversation: Conversation) -> PromptQuerySet:
+        """The active prompts a conversation may choose from: its location's and
+        the shared ones, for its kind."""
+        return (
+            self.active()
+            .for_location(conversation.child.family.location)
+            .for_kind(conversation.kind)
+        )
 
     def managed_by(self, user: AnyUser) -> PromptQuerySet:
         """A location's own prompts, for its coordinators to edit and retire."""
@@ -138,6 +147,14 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
             return self.none()
         teaches = Enrolment.objects.filter(taught_by(user), child=OuterRef("child"))
         return self.visible_to(user).filter(Q(owner=user) | Exists(teaches))
+
+    def with_progress(self) -> ConversationQuerySet:
+        """Annotate `has_questions` and `has_agenda`, which the preparation steps
+        show as done."""
+        return self.select_related("child__family__location", "owner").annotate(
+            has_questions=Exists(ChosenPrompt.objects.filter(conversation=OuterRef("pk"))),
+            has_agenda=Exists(AgendaItem.objects.filter(conversation=OuterRef("pk"))),
+        )
 
 
 class Conversation(models.Model):
@@ -353,6 +370,34 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
 
     def overdue(self, today: dt.date | None = None) -> AgreementQuerySet:
         return self.open().filter(due_on__lt=today or timezone.localdate())
+
+    def open_editable_by(self, user: AnyUser) -> AgreementQuerySet:
+        """Open agreements of the conversations `user` may edit (their own, or about
+        children in their groups), overdue first. Each row carries `open_total` and
+        `overdue_total` for the whole list: window counts, so a slice of it needs
+        no second query."""
+        today = timezone.localdate()
+        return (
+            self.open()
+            .filter(conversation__in=Conversation.objects.editable_by(user))
+            .select_related("conversation__child")
+            .annotate(
+                open_total=Window(Count("pk")),
+                overdue_total=Window(Count("pk", filter=Q(due_on__lt=today))),
+            )
+            .order_by("due_on", "pk")
+        )
+
+    def open_for_child(self, child: Child, user: AnyUser) -> AgreementQuerySet:
+        """The child's open agreements, each with `can_edit` for this user."""
+        editable = Conversation.objects.editable_by(user).filter(pk=OuterRef("conversation"))
+        return (
+            self.open()
+            .filter(conversation__child=child)
+            .select_related("conversation")
+            .annotate(can_edit=Exists(editable))
+            .order_by("due_on", "pk")
+        )
 
 
 class Agreement(models.Model):

@@ -1,5 +1,5 @@
-"""The prompt library as coordinators manage it: the form for one prompt, the
-filter over the library, and the writes behind them.
+"""The prompt library as coordinators manage it: the form for one prompt and
+the filter over the library. The writes behind them are in services.py.
 
 A prompt that a conversation used is never deleted, only retired: the
 conversation keeps its own copy of the text (ChosenPrompt.text), and the
@@ -11,13 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from conversations.models import Audience, Kind, Need, Phase, Prompt, PromptKind
-from families.models import Location
+from conversations.models import Audience, Kind, Need, Phase, Prompt
 
 # One or two sentences; room to spare, but not for a pasted document.
 MAX_PROMPT_LENGTH = 500
@@ -124,62 +121,3 @@ class PromptFilterForm(forms.Form):
         if kind:
             prompts = prompts.for_kind(kind)
         return prompts.filter(**filters)
-
-
-@transaction.atomic
-def prompt_save(
-    *,
-    prompt: Prompt | None,
-    location: Location,
-    need: str,
-    audience: str,
-    phase: str,
-    kinds: list[str],
-    text_nl: str,
-    text_en: str = "",
-) -> Prompt:
-    """Create a location's own prompt (prompt=None) or change one, with the
-    kinds it fits. Conversations that used it keep their copy of the text."""
-    if prompt is None:
-        prompt = Prompt(location=location)
-    elif prompt.location_id != location.pk:
-        raise ValueError("A prompt stays with the location that wrote it.")
-    prompt.need = need
-    prompt.audience = audience
-    prompt.phase = phase
-    prompt.text_nl = text_nl
-    prompt.text_en = text_en
-    prompt.save()
-    prompt.kinds.exclude(kind__in=kinds).delete()
-    existing = set(prompt.kinds.values_list("kind", flat=True))
-    PromptKind.objects.bulk_create(
-        PromptKind(prompt=prompt, kind=kind)
-        for kind in dict.fromkeys(kinds)
-        if kind not in existing
-    )
-    return prompt
-
-
-def prompt_retire(*, prompt: Prompt) -> None:
-    Prompt.objects.filter(pk=prompt.pk, retired_at__isnull=True).update(retired_at=timezone.now())
-
-
-def prompt_restore(*, prompt: Prompt) -> None:
-    Prompt.objects.filter(pk=prompt.pk).update(retired_at=None)
-
-
-def prompt_remove(*, prompt: Prompt) -> bool:
-    """Delete a prompt that no conversation used; retire it when one did.
-    Returns whether it was deleted.
-
-    The protecting foreign key decides, so a conversation that picks the
-    prompt while it is being removed still keeps it."""
-    pk = prompt.pk
-    try:
-        with transaction.atomic():
-            prompt.delete()
-    except (ProtectedError, IntegrityError):
-        prompt.pk = pk
-        prompt_retire(prompt=prompt)
-        return False
-    return True

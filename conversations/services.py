@@ -6,10 +6,24 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max, ProtectedError
 from django.utils import timezone
 
-from conversations.models import Conversation, ConversationText, Kind
+from conversations.models import (
+    AgendaItem,
+    ChosenPrompt,
+    Conversation,
+    ConversationText,
+    Kind,
+    Prompt,
+    PromptKind,
+)
+from conversations.summary import (
+    SHARED_SUMMARY_KEY,
+    SUMMARY_KEY,
+    SummaryNotReadyError,
+    summary_problem,
+)
 from families.school_year import current_school_year, school_year_of
 
 if TYPE_CHECKING:
@@ -17,7 +31,7 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import AbstractBaseUser
 
-    from families.models import Child, Guardian
+    from families.models import Child, Guardian, Location
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,3 +125,200 @@ DEFAULT_MINUTES = {
     Kind.SUPPORT_PLAN: 45,
     Kind.INFORMAL: 10,
 }
+
+
+# Preparation
+
+# Parents' topics first, then the child's, then the professional's.
+SOURCE_ORDER = {
+    AgendaItem.Source.PARENT: 0,
+    AgendaItem.Source.CHILD: 1,
+    AgendaItem.Source.PROFESSIONAL: 2,
+}
+
+
+@transaction.atomic
+def chosen_prompt_copy(*, conversation: Conversation, prompt: Prompt) -> ChosenPrompt:
+    """Copy a library question into the conversation, once."""
+    # One write at a time per conversation keeps positions and "once" right.
+    Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
+    existing = conversation.chosen_prompts.filter(prompt=prompt).first()
+    if existing is not None:
+        return existing
+    last = conversation.chosen_prompts.aggregate(last=Max("position"))["last"]
+    return ChosenPrompt.objects.create(
+        conversation=conversation,
+        prompt=prompt,
+        need=prompt.need,
+        audience=prompt.audience,
+        text=prompt.text,
+        position=0 if last is None else last + 1,
+    )
+
+
+@transaction.atomic
+def chosen_prompt_write(
+    *, conversation: Conversation, text: str, audience: str, need: str
+) -> ChosenPrompt:
+    Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
+    last = conversation.chosen_prompts.aggregate(last=Max("position"))["last"]
+    return ChosenPrompt.objects.create(
+        conversation=conversation,
+        need=need,
+        audience=audience,
+        text=text,
+        position=0 if last is None else last + 1,
+    )
+
+
+def _renumber(items: list[AgendaItem]) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+    AgendaItem.objects.bulk_update(items, ["position"])
+
+
+@transaction.atomic
+def agenda_item_insert(
+    *, conversation: Conversation, title: str, source: str, minutes: int
+) -> AgendaItem:
+    """Add a topic after the last one raised by someone who goes first or at
+    the same turn: parents' topics land before the professional's, and an
+    order the professional chose by hand is kept."""
+    items = list(conversation.agenda_items.select_for_update())
+    rank = SOURCE_ORDER[source]
+    index = max(
+        (number + 1 for number, item in enumerate(items) if SOURCE_ORDER[item.source] <= rank),
+        default=0,
+    )
+    item = AgendaItem.objects.create(
+        conversation=conversation, title=title, source=source, minutes=minutes
+    )
+    items.insert(index, item)
+    _renumber(items)
+    return item
+
+
+@transaction.atomic
+def agenda_item_shift(*, item: AgendaItem, direction: str) -> None:
+    items = list(AgendaItem.objects.select_for_update().filter(conversation=item.conversation_id))
+    index = next(number for number, other in enumerate(items) if other.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+        _renumber(items)
+
+
+# Meeting mode
+
+
+def conversation_talk_time_save(
+    *, conversation: Conversation, professional: int, parent: int, child: int
+) -> bool:
+    """Store new talk-time totals unless one of them is lower than stored.
+
+    The check and the write are one UPDATE, so two tabs racing can never
+    undo each other. Returns whether the totals were stored.
+    """
+    return bool(
+        Conversation.objects.filter(
+            pk=conversation.pk,
+            talk_professional_seconds__lte=professional,
+            talk_parent_seconds__lte=parent,
+            talk_child_seconds__lte=child,
+        ).update(
+            talk_professional_seconds=professional,
+            talk_parent_seconds=parent,
+            talk_child_seconds=child,
+            updated_at=timezone.now(),
+        )
+    )
+
+
+# The prompt library
+
+
+@transaction.atomic
+def prompt_save(
+    *,
+    prompt: Prompt | None,
+    location: Location,
+    need: str,
+    audience: str,
+    phase: str,
+    kinds: list[str],
+    text_nl: str,
+    text_en: str = "",
+) -> Prompt:
+    """Create a location's own prompt (prompt=None) or change one, with the
+    kinds it fits. Conversations that used it keep their copy of the text."""
+    if prompt is None:
+        prompt = Prompt(location=location)
+    elif prompt.location_id != location.pk:
+        raise ValueError("A prompt stays with the location that wrote it.")
+    prompt.need = need
+    prompt.audience = audience
+    prompt.phase = phase
+    prompt.text_nl = text_nl
+    prompt.text_en = text_en
+    prompt.save()
+    prompt.kinds.exclude(kind__in=kinds).delete()
+    existing = set(prompt.kinds.values_list("kind", flat=True))
+    PromptKind.objects.bulk_create(
+        PromptKind(prompt=prompt, kind=kind)
+        for kind in dict.fromkeys(kinds)
+        if kind not in existing
+    )
+    return prompt
+
+
+def prompt_retire(*, prompt: Prompt) -> None:
+    Prompt.objects.filter(pk=prompt.pk, retired_at__isnull=True).update(retired_at=timezone.now())
+
+
+def prompt_restore(*, prompt: Prompt) -> None:
+    Prompt.objects.filter(pk=prompt.pk).update(retired_at=None)
+
+
+def prompt_remove(*, prompt: Prompt) -> bool:
+    """Delete a prompt that no conversation used; retire it when one did.
+    Returns whether it was deleted.
+
+    The protecting foreign key decides, so a conversation that picks the
+    prompt while it is being removed still keeps it."""
+    pk = prompt.pk
+    try:
+        with transaction.atomic():
+            prompt.delete()
+    except (ProtectedError, IntegrityError):
+        prompt.pk = pk
+        prompt_retire(prompt=prompt)
+        return False
+    return True
+
+
+# Follow-up
+
+
+@transaction.atomic
+def summary_share(*, conversation: Conversation, user: AbstractBaseUser) -> Conversation:
+    """Mark the summary as shared with the parents and keep a copy of the text
+    they saw. A conversation whose summary is shared has been held."""
+    stored = (
+        ConversationText.objects.select_for_update()
+        .filter(conversation=conversation, key=SUMMARY_KEY)
+        .first()
+    )
+    text = stored.text if stored else ""
+    problem = summary_problem(text)
+    if problem:
+        raise SummaryNotReadyError(problem)
+    ConversationText.objects.update_or_create(
+        conversation=conversation,
+        key=SHARED_SUMMARY_KEY,
+        defaults={"text": text, "version": stored.version, "updated_by": user},
+    )
+    conversation.summary_shared_at = timezone.now()
+    if conversation.status in {Conversation.Status.DRAFT, Conversation.Status.PREPARED}:
+        conversation.status = Conversation.Status.HELD
+    conversation.save(update_fields=["summary_shared_at", "status", "updated_at"])
+    return conversation

@@ -1,5 +1,5 @@
-"""After the meeting: the summary for the parents, sharing it, and the
-suggested next contact.
+"""After the meeting: the summary for the parents, what keeps it from being
+shared (services.summary_share shares it), and the suggested next contact.
 
 The summary is content for parents, not part of the staff interface: it is
 written in plain Dutch (language level B1) whatever language the staff page is
@@ -12,12 +12,11 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from conversations.models import Agreement, Conversation, ConversationText, Kind
+from conversations.models import Agreement, Conversation, Kind
 from families.models import StaffMembership
 
 if TYPE_CHECKING:
@@ -202,31 +201,6 @@ def summary_problem(text: str) -> str | None:
 
 class SummaryNotReadyError(Exception):
     """The summary cannot be shared; the message says why."""
-
-
-@transaction.atomic
-def summary_share(*, conversation: Conversation, user: AbstractBaseUser) -> Conversation:
-    """Mark the summary as shared with the parents and keep a copy of the text
-    they saw. A conversation whose summary is shared has been held."""
-    stored = (
-        ConversationText.objects.select_for_update()
-        .filter(conversation=conversation, key=SUMMARY_KEY)
-        .first()
-    )
-    text = stored.text if stored else ""
-    problem = summary_problem(text)
-    if problem:
-        raise SummaryNotReadyError(problem)
-    ConversationText.objects.update_or_create(
-        conversation=conversation,
-        key=SHARED_SUMMARY_KEY,
-        defaults={"text": text, "version": stored.version, "updated_by": user},
-    )
-    conversation.summary_shared_at = timezone.now()
-    if conversation.status in {Conversation.Status.DRAFT, Conversation.Status.PREPARED}:
-        conversation.status = Conversation.Status.HELD
-    conversation.save(update_fields=["summary_shared_at", "status", "updated_at"])
-    return conversation
 
 
 def reflection_status(*, current: str, done: bool) -> str:

@@ -19,7 +19,21 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models, transaction
+from django.utils import timezone
 
+from conversations.models import (
+    AgendaItem,
+    Agreement,
+    Audience,
+    ChosenPrompt,
+    Contact,
+    Conversation,
+    ConversationText,
+    Kind,
+    Need,
+    Prompt,
+)
+from conversations.services import DEFAULT_MINUTES
 from families.languages import Language
 from families.models import Child, Enrolment, Family, Group, Guardian, Location, StaffMembership
 
@@ -818,10 +832,425 @@ def _sync_staff(
     return tuple(spec for spec in DEMO_STAFF if spec.can_log_in)
 
 
+# Conversations and informal contacts, for the demo logins
+
+W = Kind.WELLBEING
+
+WELLBEING_TEXTS = {
+    "prep_going_well": (
+        "Selam zorgt goed voor anderen: toen Noor vorige week haar knie schaafde, bleef ze "
+        "bij haar zitten tot ik kwam. Ze is trots op haar tekeningen en laat ze graag zien."
+    ),
+    "prep_learn_at_home": (
+        "Wat doet Selam thuis het liefst? Welke taal spreekt ze met haar broertje Nahom? "
+        "Wat helpt haar als ze verdrietig is of iets spannend vindt?"
+    ),
+    "prep_need_from_parents": (
+        "Ik hoor graag wat er thuis speelt, ook kleine dingen: als ze slecht heeft geslapen "
+        "of iets bijzonders heeft meegemaakt. Dan kan ik daar in de klas rekening mee houden."
+    ),
+    "prep_can_offer": (
+        "Ik sta elke ochtend om 8.20 uur bij de deur van het lokaal. Na 15.00 uur kan "
+        "moeder mij bellen; ik regel zelf een tolk Tigrinya voor elk gesprek."
+    ),
+    "prep_cannot_meet": (
+        "Ik kan niet elke dag apart laten weten hoe het ging; wel stuur ik elke vrijdag "
+        "een kort bericht met een foto van wat de groep die week deed."
+    ),
+    "prep_parent_needs_note": (
+        "Vader spreekt wat Engels, moeder liever via de tolk. Korte zinnen, één onderwerp "
+        "tegelijk, en de afspraken op papier meegeven."
+    ),
+}
+WELLBEING_AGENDA = (
+    ("Hoe Selam thuis over school vertelt", AgendaItem.Source.PARENT, 8),
+    ("Moe na de zwemles op woensdag", AgendaItem.Source.PARENT, 5),
+    ("Kennismaken: wie is Selam in de groep?", AgendaItem.Source.PROFESSIONAL, 7),
+    ("Hoe houden we contact, met de tolk?", AgendaItem.Source.PROFESSIONAL, 5),
+)
+OWN_QUESTION = (
+    "Welk liedje of spelletje uit Eritrea kent Selam? Misschien wil ze het aan de groep leren."
+)
+
+PROGRESS_TEXTS = {
+    "prep_going_well": (
+        "Sem leest sinds de herfstvakantie hele zinnen hardop en helpt andere kinderen "
+        "bij het opruimen zonder dat iemand het vraagt."
+    ),
+    "prep_learning": (
+        "Lezen gaat met sprongen vooruit (AVI-start gehaald). Bij rekenen tot 20 telt hij "
+        "nog op zijn vingers; de volgende stap is splitsen met het rekenrek."
+    ),
+    "prep_wellbeing": (
+        "Sem speelt in de pauze vooral met Daan en Ruben. Bij drukte in de gang wordt hij "
+        "stil; dan helpt het als hij als eerste naar binnen mag."
+    ),
+    "summary": (
+        "Beste Femke en Anne,\n\n"
+        "Fijn dat jullie er allebei waren. Sem leest nu hele zinnen en is daar trots op. "
+        "Thuis lezen jullie elke avond samen; dat zien we terug in de klas.\n\n"
+        "Rekenen tot 20 is nog lastig. In de klas oefent Sem met een vast maatje en het "
+        "rekenrek.\n\n"
+        "Wat we afspraken:\n"
+        "- Jullie lezen elke avond tien minuten samen uit een boek dat Sem zelf kiest.\n"
+        "- Juf Fatima zet Sem bij rekenen naast een vast maatje.\n"
+        "- Jullie laten weten hoe het slapen gaat met de nieuwe avondroutine.\n\n"
+        "Klopt dit verslag? Laat het gerust weten als je iets wilt toevoegen.\n"
+        "Groet, juf Fatima"
+    ),
+}
+PROGRESS_AGENDA = (
+    (
+        "Lezen thuis",
+        AgendaItem.Source.PARENT,
+        5,
+        "Femke en Anne lezen elke avond voor; Sem wil nu zelf ook een stukje lezen.",
+    ),
+    (
+        "Rekenen tot 20",
+        AgendaItem.Source.PROFESSIONAL,
+        5,
+        "Ouders herkennen het tellen op de vingers. Thuis oefenen met dobbelspelletjes.",
+    ),
+    (
+        "Spelen op het plein",
+        AgendaItem.Source.PROFESSIONAL,
+        5,
+        "Sem vertelt thuis vooral over Daan. Drukte vindt hij ook thuis lastig.",
+    ),
+)
+CONCERN_TEXTS = {
+    "prep_observations": (
+        "Maandag en woensdag van de afgelopen week zat Jesse na de kleine pauze lang "
+        "stil bij zijn kapstok en wilde hij niet mee naar binnen. Donderdag huilde hij bij "
+        "het ophalen toen hij hoorde dat hij naar de bso ging."
+    ),
+    "prep_tried": (
+        "Hij mag als eerste naar binnen en helpt mij met het klaarzetten. Dat helpt op "
+        "rustige dagen, niet na het weekend bij zijn vader."
+    ),
+}
+REFLECTION_NOTE = (
+    "De tolk maakte veel verschil: moeder Rania vertelde uitgebreid over Omars school in "
+    "Syrië. Vader wil graag helpen met huiswerk maar weet niet hoe; volgende keer laat ik "
+    "zien wat we in de klas doen. Zelf voelde ik me wat gehaast; ik plan een uur in plaats "
+    "van een half uur."
+)
+
+POSITIVE_NOTES = (
+    "{name} vertelde vol trots over het werkstuk; ouder blij verrast.",
+    "Even gedeeld dat {name} vandaag een klasgenoot hielp met lezen.",
+    "{name} had een goede dag en zong het hele lied mee in de kring.",
+    "Moeder bedankt voor het berichtje over het rekenspel; {name} speelt het thuis ook.",
+    "Verteld dat {name} zelf een ruzie op het plein oploste. Vader heel blij.",
+    "Foto gestuurd van het bouwwerk dat {name} met twee anderen maakte.",
+    "{name} las vandaag voor het eerst voor aan de hele groep.",
+)
+NEUTRAL_NOTES = (
+    "Ouder vroeg naar de datum van de schoolreis; uitgelegd waar het op de site staat.",
+    "Opa haalt {name} deze week op; afgesproken dat hij belt als hij later is.",
+    "Gymschoenen van {name} zijn te klein; ouder neemt nieuwe mee.",
+)
+CONCERN_NOTES = (
+    "{name} was erg moe en stil vandaag. Ouder herkent het, thuis slaapt {name} slecht.",
+    "{name} had ruzie bij de kapstok en was daarna van slag. Ouder gebeld.",
+    "{name} wilde niet naar binnen en bleef lang bij de deur. Even met ouder besproken.",
+)
+
+
+def _sync_conversations(
+    location: Location,
+    families: dict[str, int],
+    children: dict[tuple[int, str, str], int],
+    groups: dict[tuple[str, int], Group],
+    year: int,
+    today: dt.date,
+    rng: random.Random,
+) -> None:
+    """Conversations of the demo logins in every stage, and their informal
+    contacts. Keyed on natural keys, so a second run on the same day writes
+    nothing; dates follow today."""
+    users = {
+        user.get_username(): user
+        for user in get_user_model()._default_manager.filter(
+            username__in=["demo-teacher", "demo-teacher2"]
+        )
+    }
+    teacher, teacher2 = users["demo-teacher"], users["demo-teacher2"]
+    tz = timezone.get_current_timezone()
+    year_start = dt.date(year, 8, 1)
+
+    def child(family: str, first_name: str, last_name: str) -> int:
+        return children[families[family_name(family)], first_name, last_name]
+
+    def past(days: int) -> dt.date:
+        return max(today - dt.timedelta(days=days), year_start)
+
+    selam = child("Tesfay", "Selam", "Tesfay")
+    sem = child("van der Meer", "Sem", "van der Meer")
+    jesse = child("Visser", "Jesse", "Jacobs")
+    omar = child("Al-Khatib", "Omar", "Al-Khatib")
+    held_on = past(30)
+    base = {"school_year": year, "date": None, "start_time": None, "place": ""}
+    planned = [
+        base
+        | {
+            "child_id": selam,
+            "owner_id": teacher.pk,
+            "kind": W,
+            "status": Conversation.Status.PREPARED,
+            "date": today + dt.timedelta(days=3),
+            "start_time": dt.time(15, 30),
+            "duration_minutes": DEFAULT_MINUTES[W],
+            "place": "Lokaal groep 3",
+            "interpreter": True,
+            "interpreter_language": "Tigrinya",
+            "parent_needs": ["first_contact", "language", "new_to_system"],
+        },
+        base
+        | {
+            "child_id": sem,
+            "owner_id": teacher.pk,
+            "kind": Kind.PROGRESS,
+            "status": Conversation.Status.HELD,
+            "date": held_on,
+            "start_time": dt.time(19, 15),
+            "duration_minutes": DEFAULT_MINUTES[Kind.PROGRESS],
+            "place": "Lokaal groep 3",
+            "talk_professional_seconds": 410,
+            "talk_parent_seconds": 460,
+        },
+        base
+        | {
+            "child_id": jesse,
+            "owner_id": teacher.pk,
+            "kind": Kind.CONCERN,
+            "status": Conversation.Status.DRAFT,
+            "duration_minutes": DEFAULT_MINUTES[Kind.CONCERN],
+            "parent_needs": ["separated"],
+        },
+        base
+        | {
+            "child_id": omar,
+            "owner_id": teacher2.pk,
+            "kind": W,
+            "status": Conversation.Status.HELD,
+            "date": past(40),
+            "start_time": dt.time(14, 0),
+            "duration_minutes": DEFAULT_MINUTES[W],
+            "place": "Lokaal groep 5/6",
+            "interpreter": True,
+            "interpreter_language": "Arabisch",
+            "parent_needs": ["language", "new_to_system"],
+            "talk_professional_seconds": 640,
+            "talk_parent_seconds": 1100,
+            "parent_relatedness": 4,
+            "parent_competence": 2,
+            "parent_autonomy": 3,
+            "own_relatedness": 3,
+            "own_competence": 3,
+            "own_autonomy": 2,
+            "next_contact_on": today + dt.timedelta(days=14),
+            "next_contact_kind": Kind.INFORMAL,
+        },
+    ]
+    conversations = _sync(
+        Conversation.objects.filter(child__family__location=location),
+        ("child_id", "kind", "school_year"),
+        planned,
+    )
+
+    def conv(child_id: int, kind: str) -> Conversation:
+        return conversations[child_id, kind, year]
+
+    welcome, progress = conv(selam, W), conv(sem, Kind.PROGRESS)
+    concern, reflected = conv(jesse, Kind.CONCERN), conv(omar, W)
+    for conversation in conversations.values():
+        wanted = set(
+            Guardian.objects.filter(
+                family__children=conversation.child_id, has_parental_authority=True
+            ).values_list("pk", flat=True)
+        )
+        if set(conversation.guardians.values_list("pk", flat=True)) != wanted:
+            conversation.guardians.set(wanted)
+
+    prompts = list(
+        Prompt.objects.filter(location__isnull=True, audience=Audience.PARENT)
+        .active()
+        .for_kind(W)
+        .order_by("pk")[:4]
+    )
+    chosen = [
+        {"prompt_id": prompt.pk, "need": prompt.need, "audience": prompt.audience}
+        | {"text": prompt.text_nl}
+        for prompt in prompts
+    ]
+    chosen.append(
+        {"prompt_id": None, "need": Need.RELATEDNESS, "audience": Audience.PARENT}
+        | {"text": OWN_QUESTION}
+    )
+    _sync(
+        ChosenPrompt.objects.filter(conversation=welcome),
+        ("conversation_id", "text"),
+        (
+            row | {"conversation_id": welcome.pk, "position": position}
+            for position, row in enumerate(chosen)
+        ),
+    )
+    agenda = _sync(
+        AgendaItem.objects.filter(conversation__in=[welcome, progress]),
+        ("conversation_id", "title"),
+        [
+            {
+                "conversation_id": welcome.pk,
+                "title": title,
+                "source": source,
+                "minutes": minutes,
+                "position": position,
+            }
+            for position, (title, source, minutes) in enumerate(WELLBEING_AGENDA)
+        ]
+        + [
+            {
+                "conversation_id": progress.pk,
+                "title": title,
+                "source": source,
+                "minutes": minutes,
+                "position": position,
+            }
+            for position, (title, source, minutes, _notes) in enumerate(PROGRESS_AGENDA)
+        ],
+    )
+    notes = {agenda[progress.pk, title].notes_key: text for title, _s, _m, text in PROGRESS_AGENDA}
+    texts = [
+        (welcome, WELLBEING_TEXTS),
+        (progress, PROGRESS_TEXTS | notes),
+        (concern, CONCERN_TEXTS),
+        (reflected, {"reflection_note": REFLECTION_NOTE}),
+    ]
+    _sync(
+        ConversationText.objects.filter(conversation__in=conversations.values()),
+        ("conversation_id", "key"),
+        (
+            {
+                "conversation_id": conversation.pk,
+                "key": key,
+                "text": text,
+                "version": 1,
+                "updated_by_id": conversation.owner_id,
+            }
+            for conversation, by_key in texts
+            for key, text in by_key.items()
+        ),
+    )
+    _sync(
+        Agreement.objects.filter(conversation=progress),
+        ("conversation_id", "what"),
+        (
+            {"conversation_id": progress.pk, "status_note": ""} | row
+            for row in (
+                {
+                    "who": Agreement.Who.PARENT,
+                    "who_name": "Femke en Anne",
+                    "what": "Elke avond tien minuten samen lezen uit een boek dat Sem zelf kiest.",
+                    "due_on": held_on + dt.timedelta(days=14),
+                    "check_how": "Femke of Anne vertelt bij het ophalen hoe het gaat.",
+                    "status": Agreement.Status.DONE,
+                    "status_note": "Gaat goed: Sem vraagt er zelf om.",
+                },
+                {
+                    "who": Agreement.Who.PROFESSIONAL,
+                    "who_name": "juf Fatima",
+                    "what": "Sem rekent tot 20 met een vast maatje en oefent met het rekenrek.",
+                    "due_on": today + dt.timedelta(days=14),
+                    "check_how": "Juf Fatima laat het in een kort bericht weten.",
+                    "status": Agreement.Status.OPEN,
+                },
+                {
+                    "who": Agreement.Who.PARENT,
+                    "who_name": "Anne",
+                    "what": "Laten weten hoe het slapen gaat met de nieuwe avondroutine.",
+                    "due_on": today - dt.timedelta(days=5),
+                    "check_how": "Berichtje aan juf Fatima.",
+                    "status": Agreement.Status.OPEN,
+                },
+            )
+        ),
+    )
+    _sync_contacts(location, groups, year, today, rng, teacher, teacher2, tz)
+
+
+def _sync_contacts(
+    location: Location,
+    groups: dict[tuple[str, int], Group],
+    year: int,
+    today: dt.date,
+    rng: random.Random,
+    teacher: AbstractBaseUser,
+    teacher2: AbstractBaseUser,
+    tz: dt.tzinfo,
+) -> None:
+    """About thirty quick contacts in Groep 3 and Groep 5/6: mostly positive,
+    a few neutral or worried, and two children with only worried ones."""
+    start = min(dt.date(year, 8, 24), today)
+    span = (today - start).days
+    planned: list[tuple[Child, AbstractBaseUser, str, str]] = []
+    for group_name, author, positives, neutrals, worries in (
+        (GROEP_3.name, teacher, 9, 3, 1),
+        (GROEP_5_6.name, teacher2, 10, 2, 1),
+    ):
+        kids = list(
+            Child.objects.filter(enrolments__group=groups[group_name, year]).order_by(
+                "first_name", "last_name", "pk"
+            )
+        )
+        rng.shuffle(kids)
+        worried, others = kids[0], kids[1:]
+        planned += [(worried, author, Contact.Tone.CONCERN, note) for note in CONCERN_NOTES[:2]]
+        planned += [
+            (others[i], author, Contact.Tone.POSITIVE, POSITIVE_NOTES[i % len(POSITIVE_NOTES)])
+            for i in range(positives)
+        ]
+        planned += [
+            (others[-1 - i], author, Contact.Tone.NEUTRAL, NEUTRAL_NOTES[i % len(NEUTRAL_NOTES)])
+            for i in range(neutrals)
+        ]
+        # A worry about a child who also has good days.
+        planned += [(others[0], author, Contact.Tone.CONCERN, CONCERN_NOTES[2])] * worries
+    channels = list(Contact.Channel)
+    rows = []
+    for index, (kid, author, tone, note) in enumerate(planned):
+        day = start + dt.timedelta(days=span * (index + 1) // (len(planned) + 1))
+        if day.weekday() >= 5:
+            day -= dt.timedelta(days=day.weekday() - 4)
+        channel = channels[index % len(channels)]
+        hour = {"drop_off_pick_up": (8, 20), "phone": (16, 30), "message": (19, 5)}[channel]
+        rows.append(
+            {
+                "child_id": kid.pk,
+                "author_id": author.pk,
+                "channel": channel,
+                "tone": tone,
+                "note": note.format(name=kid.first_name),
+                "occurred_at": dt.datetime.combine(max(day, start), dt.time(*hour), tzinfo=tz),
+                "school_year": year,
+            }
+        )
+    _sync(
+        Contact.objects.filter(child__family__location=location),
+        ("child_id", "author_id", "note"),
+        rows,
+    )
+
+
 @transaction.atomic
-def demo_seed(*, rng: random.Random, year: int, with_users: bool) -> DemoSummary:
+def demo_seed(
+    *, rng: random.Random, year: int, with_users: bool, today: dt.date | None = None
+) -> DemoSummary:
     """Build or bring up to date the demo kindcentrum for the school year that
-    starts in `year`, with last year's groups for history."""
+    starts in `year`, with last year's groups for history. With the demo
+    logins come their conversations and informal contacts, dated around
+    `today`."""
     plan = build_plan(rng, year)
     location = _sync(
         Location.objects.filter(name=LOCATION_NAME),
@@ -923,7 +1352,12 @@ def demo_seed(*, rng: random.Random, year: int, with_users: bool) -> DemoSummary
         for child_id, group_id in stale:
             stale_filter |= models.Q(child_id=child_id, group_id=group_id)
         enrolments.filter(stale_filter).delete()
-    logins = _sync_staff(location, groups, year) if with_users else ()
+    logins: tuple[StaffSpec, ...] = ()
+    if with_users:
+        logins = _sync_staff(location, groups, year)
+        _sync_conversations(
+            location, families, children, groups, year, today or timezone.localdate(), rng
+        )
     return DemoSummary(
         location=location,
         school_year=year,

@@ -7,19 +7,19 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from conversations.views.agreements import (
-    contact_choices,
-    open_agreements_for,
-    open_agreements_of_child,
-    recent_contacts_with_summary,
-    with_contact_summary,
-)
+from conversations.models import Agreement
+from conversations.queries import recent_contacts_with_summary, with_contact_summary
+from conversations.views.agreements import contact_choices
 from families.forms import ChildSearchForm
 from families.models import Child, Enrolment, Family, Group, Guardian, Location, StaffMembership
 from families.school_year import current_school_year, label
 
 # A search shows at most this many children; refining the words finds the rest.
 SEARCH_LIMIT = 50
+
+# The home page lists this many open agreements, those due first; the count says
+# how many more there are.
+HOME_AGREEMENT_LIMIT = 20
 
 
 def _children_with_current_group(children: QuerySet[Child]) -> QuerySet[Child]:
@@ -50,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     else:
         my_groups = _groups_with_children(groups)
-    open_agreements = open_agreements_for(request.user)
+    open_agreements = list(Agreement.objects.open_editable_by(request.user)[:HOME_AGREEMENT_LIMIT])
     return render(
         request,
         "families/home.html",
@@ -115,7 +115,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
             "conversations": child.conversations.select_related("owner").order_by(
                 "-school_year", "-date", "-created_at"
             ),
-            "open_agreements": open_agreements_of_child(child, request.user),
+            "open_agreements": Agreement.objects.open_for_child(child, request.user),
             "recent_contacts": recent_contacts,
             **contact_choices(),
         },

@@ -1,8 +1,7 @@
 """Agreements (who does what, by when, how we check) and quick informal contacts.
 
-The two summaries the families pages show, open agreements and the contact
-tally per child, are built here too, so that the group, child and home pages
-and the htmx answers of this module count in the same way.
+The contact tally per child comes from conversations.queries, as on the
+families pages, so the htmx answers of this module count in the same way.
 """
 
 from __future__ import annotations
@@ -10,12 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,94 +19,16 @@ from django.views.decorators.vary import vary_on_headers
 
 from conversations.agreement_forms import AgreementForm, AgreementUpdateForm, ContactForm
 from conversations.models import Agreement, Contact, Conversation
+from conversations.queries import with_contact_summary
 from families.access import staff_login_required
 from families.models import Child
 from families.school_year import current_school_year
 
 if TYPE_CHECKING:
-    from families.models import AnyUser
+    pass
 
 LIST_TEMPLATE = "conversations/agreements/agreement_list.html"
 CONTACT_CELL_TEMPLATE = "conversations/agreements/contact_cell.html"
-
-# The home page lists this many open agreements, those due first; the count says
-# how many more there are.
-HOME_AGREEMENT_LIMIT = 20
-
-
-# Summaries for the families pages
-
-
-def open_agreements_for(user: AnyUser, limit: int = HOME_AGREEMENT_LIMIT) -> list[Agreement]:
-    """Open agreements of the conversations `user` may edit (their own, or about
-    children in their groups), overdue first. Each row carries `open_total` and
-    `overdue_total` for the whole list: window counts, so no second query."""
-    today = timezone.localdate()
-    return list(
-        Agreement.objects.open()
-        .filter(conversation__in=Conversation.objects.editable_by(user))
-        .select_related("conversation__child")
-        .annotate(
-            open_total=Window(Count("pk")),
-            overdue_total=Window(Count("pk", filter=Q(due_on__lt=today))),
-        )
-        .order_by("due_on", "pk")[:limit]
-    )
-
-
-def open_agreements_of_child(child: Child, user: AnyUser) -> QuerySet[Agreement]:
-    """The child's open agreements, each with `can_edit` for this user."""
-    editable = Conversation.objects.editable_by(user).filter(pk=OuterRef("conversation"))
-    return (
-        Agreement.objects.open()
-        .filter(conversation__child=child)
-        .select_related("conversation")
-        .annotate(can_edit=Exists(editable))
-        .order_by("due_on", "pk")
-    )
-
-
-def _count(contacts: QuerySet[Contact]) -> Coalesce:
-    counted = contacts.order_by().values("child").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def with_contact_summary(children: QuerySet[Child]) -> QuerySet[Child]:
-    """Annotate each child with the last informal contact (any year) and the
-    number of contacts, and of positive ones, in the current school year.
-
-    Correlated subqueries rather than joins: the group page already counts
-    guardians with a join, and joining contacts too would multiply the rows.
-    """
-    this_year = Contact.objects.filter(child=OuterRef("pk"), school_year=current_school_year())
-    latest = Contact.objects.filter(child=OuterRef("pk")).order_by("-occurred_at", "-pk")
-    return children.annotate(
-        contacts_this_year=_count(this_year),
-        positive_this_year=_count(this_year.filter(tone=Contact.Tone.POSITIVE)),
-        last_contact_at=Subquery(latest.values("occurred_at")[:1]),
-        last_contact_tone=Subquery(latest.values("tone")[:1]),
-    )
-
-
-def recent_contacts_with_summary(child: Child, limit: int = 5) -> list[Contact]:
-    """The child's latest contacts, newest first. Sets on `child` the same
-    attributes as `with_contact_summary`, from this one query: the window
-    counts run over all the child's contacts before the limit applies."""
-    this_year = Q(school_year=current_school_year())
-    recent = list(
-        child.contacts.select_related("author")
-        .annotate(
-            year_total=Window(Count("pk", filter=this_year)),
-            year_positive=Window(Count("pk", filter=this_year & Q(tone=Contact.Tone.POSITIVE))),
-        )
-        .order_by("-occurred_at", "-pk")[:limit]
-    )
-    latest = recent[0] if recent else None
-    child.contacts_this_year = latest.year_total if latest else 0
-    child.positive_this_year = latest.year_positive if latest else 0
-    child.last_contact_at = latest.occurred_at if latest else None
-    child.last_contact_tone = latest.tone if latest else None
-    return recent
 
 
 def contact_choices() -> dict[str, Any]:

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from conversations import services
 from conversations.fields import FIELDS, BoundText, bound_texts, posted_version, save_posted_texts
-from conversations.models import Conversation, Kind
-from conversations.services import text_save
+from conversations.forms import NEEDS, RATING_LABELS, ReflectionForm
+from conversations.models import Conversation
 from conversations.summary import (
     LOW_RATING,
     OWN_RATING_FIELDS,
@@ -30,134 +28,12 @@ from conversations.summary import (
     reflection_status,
     summary_draft,
 )
-from conversations.summary import summary_share as summary_share_service
 from families.access import staff_login_required
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
     from conversations.models import ConversationQuerySet
-
-RATING_CHOICES = [
-    (1, gettext_lazy("not")),
-    (2, gettext_lazy("a little")),
-    (3, gettext_lazy("mostly")),
-    (4, gettext_lazy("fully")),
-]
-RATING_LABELS = dict(RATING_CHOICES)
-
-# Each need with a one-line explanation, for the parents and for oneself.
-NEEDS = {
-    "parent_relatedness": (
-        gettext_lazy("Relatedness"),
-        gettext_lazy("Did the parents feel seen, heard and welcome? Could they trust you?"),
-    ),
-    "parent_competence": (
-        gettext_lazy("Competence"),
-        gettext_lazy(
-            "Did the parents understand what happens in the group and how they can "
-            "help at home? Was language in the way?"
-        ),
-    ),
-    "parent_autonomy": (
-        gettext_lazy("Autonomy"),
-        gettext_lazy(
-            "Did the parents feel free to raise their child in their own way, "
-            "with their own values?"
-        ),
-    ),
-    "own_relatedness": (
-        gettext_lazy("Relatedness"),
-        gettext_lazy("Did you feel a real connection with the parents?"),
-    ),
-    "own_competence": (
-        gettext_lazy("Competence"),
-        gettext_lazy("Did you feel capable in this conversation, also when it got harder?"),
-    ),
-    "own_autonomy": (
-        gettext_lazy("Autonomy"),
-        gettext_lazy("Did you have room to arrange the contact in a way that suits you?"),
-    ),
-}
-
-
-def _rating_field(name: str) -> forms.TypedChoiceField:
-    label, help_text = NEEDS[name]
-    return forms.TypedChoiceField(
-        label=label,
-        help_text=help_text,
-        choices=RATING_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={
-            "invalid_choice": gettext_lazy(
-                "Choose one of the four answers: not, a little, mostly or fully."
-            )
-        },
-    )
-
-
-class ReflectionForm(forms.ModelForm):
-    parent_relatedness = _rating_field("parent_relatedness")
-    parent_competence = _rating_field("parent_competence")
-    parent_autonomy = _rating_field("parent_autonomy")
-    own_relatedness = _rating_field("own_relatedness")
-    own_competence = _rating_field("own_competence")
-    own_autonomy = _rating_field("own_autonomy")
-    next_contact_on = forms.DateField(
-        label=gettext_lazy("Date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    next_contact_kind = forms.ChoiceField(
-        label=gettext_lazy("Kind of contact"),
-        choices=[("", "—"), *Kind.choices],
-        required=False,
-    )
-    done = forms.BooleanField(
-        label=gettext_lazy("The follow-up is done"),
-        help_text=gettext_lazy(
-            "You checked the agreements and reflected on the needs. The conversation "
-            "then counts as followed up."
-        ),
-        required=False,
-    )
-
-    class Meta:
-        model = Conversation
-        fields = [*RATING_FIELDS, "next_contact_on", "next_contact_kind"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["done"].initial = self.instance.status == Conversation.Status.FOLLOWED_UP
-
-    def clean_next_contact_on(self) -> Any:
-        day = self.cleaned_data["next_contact_on"]
-        # Only a newly picked date must lie ahead: an old one may stay on the record.
-        if day and "next_contact_on" in self.changed_data and day < timezone.localdate():
-            raise forms.ValidationError(_("Pick a date from today on."))
-        return day
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if cleaned.get("next_contact_kind") and not cleaned.get("next_contact_on"):
-            self.add_error("next_contact_on", _("Pick a date for the next contact too."))
-        if cleaned.get("done") and any(
-            cleaned.get(field) is None for field in RATING_FIELDS if field not in self.errors
-        ):
-            self.add_error(
-                "done",
-                _("Rate all six needs first; then you can mark the follow-up as done."),
-            )
-        return cleaned
-
-    def rating_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [
-            (_("The parents"), [self[field] for field in PARENT_RATING_FIELDS]),
-            (_("Me"), [self[field] for field in OWN_RATING_FIELDS]),
-        ]
 
 
 def _scoped(request: HttpRequest, *, write: bool) -> ConversationQuerySet:
@@ -261,7 +137,7 @@ def summary_regenerate(request: HttpRequest, conversation_id: int) -> HttpRespon
     if version is None:
         messages.error(request, _("This page is out of date. Nothing was replaced."))
         return redirect("summary_edit", conversation.pk)
-    result = text_save(
+    result = services.text_save(
         conversation=conversation,
         key=SUMMARY_KEY,
         text=draft,
@@ -298,7 +174,7 @@ def summary_share(request: HttpRequest, conversation_id: int) -> HttpResponse:
         context = _summary_context(conversation, can_edit=True, field=field)
         return render(request, "conversations/followup/summary_edit.html", context)
     try:
-        summary_share_service(conversation=conversation, user=request.user)
+        services.summary_share(conversation=conversation, user=request.user)
     except SummaryNotReadyError as error:
         messages.error(request, str(error))
     else:

@@ -6,18 +6,18 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from conversations import fields
+from conversations.forms import TalkTimeForm
 from conversations.models import Conversation, Need
+from conversations.services import conversation_talk_time_save
 from families.access import staff_login_required
 
 if TYPE_CHECKING:
@@ -32,9 +32,6 @@ MEETING_NOTES = fields.TextField(
     rows=5,
 )
 fields.register(MEETING_NOTES)
-
-# A talk-time total above this is a broken client, not a conversation.
-MAX_TALK_SECONDS = 6 * 60 * 60
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,12 +77,6 @@ class TalkTime:
     def parent_has_room(self) -> bool:
         """The aim: the parent speaks at least as long as the professional."""
         return self.parent >= self.professional
-
-
-class TalkTimeForm(forms.Form):
-    professional = forms.IntegerField(min_value=0, max_value=MAX_TALK_SECONDS)
-    parent = forms.IntegerField(min_value=0, max_value=MAX_TALK_SECONDS)
-    child = forms.IntegerField(min_value=0, max_value=MAX_TALK_SECONDS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,29 +214,6 @@ def _question_groups(prompts: list[ChosenPrompt]) -> list[QuestionGroup]:
         QuestionGroup(gettext_lazy("Other questions"), [p for p in prompts if p.need not in known])
     )
     return [group for group in groups if group.questions]
-
-
-def conversation_talk_time_save(
-    *, conversation: Conversation, professional: int, parent: int, child: int
-) -> bool:
-    """Store new talk-time totals unless one of them is lower than stored.
-
-    The check and the write are one UPDATE, so two tabs racing can never
-    undo each other. Returns whether the totals were stored.
-    """
-    return bool(
-        Conversation.objects.filter(
-            pk=conversation.pk,
-            talk_professional_seconds__lte=professional,
-            talk_parent_seconds__lte=parent,
-            talk_child_seconds__lte=child,
-        ).update(
-            talk_professional_seconds=professional,
-            talk_parent_seconds=parent,
-            talk_child_seconds=child,
-            updated_at=timezone.now(),
-        )
-    )
 
 
 def _next_url(conversation: Conversation) -> str:

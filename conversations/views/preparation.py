@@ -12,29 +12,31 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from django import forms
 from django.contrib import messages
-from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from conversations.fields import BoundText, save_posted_texts
+from conversations.forms import AgendaItemForm, AgendaMoveForm, OwnQuestionForm, PromptChoiceForm
 from conversations.models import (
     AgendaItem,
     Audience,
     ChosenPrompt,
     Conversation,
-    ConversationQuerySet,
     ConversationText,
     Need,
     Prompt,
-    PromptQuerySet,
+)
+from conversations.services import (
+    agenda_item_insert,
+    agenda_item_shift,
+    chosen_prompt_copy,
+    chosen_prompt_write,
 )
 from conversations.steps import (
     AGENDA,
@@ -52,179 +54,23 @@ from families.access import staff_login_required
 
 TEMPLATE = "conversations/preparation/step.html"
 
-# Parents' topics first, then the child's, then the professional's.
-SOURCE_ORDER = {
-    AgendaItem.Source.PARENT: 0,
-    AgendaItem.Source.CHILD: 1,
-    AgendaItem.Source.PROFESSIONAL: 2,
-}
-
-
-# Forms
-
-
-class PromptChoiceForm(forms.Form):
-    """Add a question from the library, or remove a chosen one."""
-
-    add = forms.ModelChoiceField(
-        queryset=Prompt.objects.none(),
-        required=False,
-        error_messages={
-            "invalid_choice": gettext_lazy(
-                "This question is no longer in the library. Choose another one or write your own."
-            )
-        },
-    )
-    remove = forms.ModelChoiceField(queryset=ChosenPrompt.objects.none(), required=False)
-
-    def __init__(self, *args: Any, conversation: Conversation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["add"].queryset = library_for(conversation)
-        self.fields["remove"].queryset = conversation.chosen_prompts.all()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if not self.errors and bool(cleaned.get("add")) == bool(cleaned.get("remove")):
-            raise forms.ValidationError(gettext_lazy("Choose one question to add or remove."))
-        return cleaned
-
-
-class OwnQuestionForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Your own question"),
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    audience = forms.ChoiceField(
-        label=gettext_lazy("For whom"), choices=Audience.choices, initial=Audience.PARENT
-    )
-    need = forms.ChoiceField(
-        label=gettext_lazy("Which need does it touch? (optional)"),
-        choices=[("", gettext_lazy("no need chosen")), *Need.choices],
-        required=False,
-    )
-
-
-class AgendaItemForm(forms.ModelForm):
-    minutes = forms.IntegerField(
-        label=gettext_lazy("Minutes"), min_value=1, max_value=120, initial=5
-    )
-
-    class Meta:
-        model = AgendaItem
-        fields = ["title", "source", "minutes"]
-        labels = {"title": gettext_lazy("Topic"), "source": gettext_lazy("Raised by")}
-
-
-class AgendaMoveForm(forms.Form):
-    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
-
-
-# Writes
-
-
-@transaction.atomic
-def chosen_prompt_copy(*, conversation: Conversation, prompt: Prompt) -> ChosenPrompt:
-    """Copy a library question into the conversation, once."""
-    # One write at a time per conversation keeps positions and "once" right.
-    Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
-    existing = conversation.chosen_prompts.filter(prompt=prompt).first()
-    if existing is not None:
-        return existing
-    last = conversation.chosen_prompts.aggregate(last=Max("position"))["last"]
-    return ChosenPrompt.objects.create(
-        conversation=conversation,
-        prompt=prompt,
-        need=prompt.need,
-        audience=prompt.audience,
-        text=prompt.text,
-        position=0 if last is None else last + 1,
-    )
-
-
-@transaction.atomic
-def chosen_prompt_write(
-    *, conversation: Conversation, text: str, audience: str, need: str
-) -> ChosenPrompt:
-    Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
-    last = conversation.chosen_prompts.aggregate(last=Max("position"))["last"]
-    return ChosenPrompt.objects.create(
-        conversation=conversation,
-        need=need,
-        audience=audience,
-        text=text,
-        position=0 if last is None else last + 1,
-    )
-
-
-def _renumber(items: list[AgendaItem]) -> None:
-    for position, item in enumerate(items):
-        item.position = position
-    AgendaItem.objects.bulk_update(items, ["position"])
-
-
-@transaction.atomic
-def agenda_item_insert(
-    *, conversation: Conversation, title: str, source: str, minutes: int
-) -> AgendaItem:
-    """Add a topic after the last one raised by someone who goes first or at
-    the same turn: parents' topics land before the professional's, and an
-    order the professional chose by hand is kept."""
-    items = list(conversation.agenda_items.select_for_update())
-    rank = SOURCE_ORDER[source]
-    index = max(
-        (number + 1 for number, item in enumerate(items) if SOURCE_ORDER[item.source] <= rank),
-        default=0,
-    )
-    item = AgendaItem.objects.create(
-        conversation=conversation, title=title, source=source, minutes=minutes
-    )
-    items.insert(index, item)
-    _renumber(items)
-    return item
-
-
-@transaction.atomic
-def agenda_item_shift(*, item: AgendaItem, direction: str) -> None:
-    items = list(AgendaItem.objects.select_for_update().filter(conversation=item.conversation_id))
-    index = next(number for number, other in enumerate(items) if other.pk == item.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(items):
-        items[index], items[other] = items[other], items[index]
-        _renumber(items)
-
 
 # Reading helpers
-
-
-def library_for(conversation: Conversation) -> PromptQuerySet:
-    return (
-        Prompt.objects.active()
-        .for_location(conversation.child.family.location)
-        .for_kind(conversation.kind)
-    )
-
-
-def _with_progress(conversations: ConversationQuerySet) -> ConversationQuerySet:
-    return conversations.select_related("child__family__location", "owner").annotate(
-        has_questions=Exists(ChosenPrompt.objects.filter(conversation=OuterRef("pk"))),
-        has_agenda=Exists(AgendaItem.objects.filter(conversation=OuterRef("pk"))),
-    )
 
 
 def _readable(request: HttpRequest, conversation_id: int) -> Conversation:
     editable = Conversation.objects.editable_by(request.user).filter(pk=OuterRef("pk"))
     return get_object_or_404(
-        _with_progress(Conversation.objects.visible_to(request.user)).annotate(
-            can_edit=Exists(editable)
-        ),
+        Conversation.objects.visible_to(request.user)
+        .with_progress()
+        .annotate(can_edit=Exists(editable)),
         pk=conversation_id,
     )
 
 
 def _editable(request: HttpRequest, conversation_id: int) -> Conversation:
     return get_object_or_404(
-        _with_progress(Conversation.objects.editable_by(request.user)),
+        Conversation.objects.editable_by(request.user).with_progress(),
         pk=conversation_id,
     )
 
@@ -283,7 +129,7 @@ class LibraryPrompt:
 def _questions_context(conversation: Conversation, **extra: Any) -> dict[str, Any]:
     chosen = list(conversation.chosen_prompts.all())
     by_prompt = {item.prompt_id: item for item in chosen if item.prompt_id}
-    prompts = list(library_for(conversation).order_by("phase", "pk"))
+    prompts = list(Prompt.objects.library_for(conversation).order_by("phase", "pk"))
     library = []
     for need in Need:
         audiences = []

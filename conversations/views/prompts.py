@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from conversations import prompt_forms
+from conversations import services
 from conversations.models import ChosenPrompt, Phase, Prompt
 from conversations.prompt_forms import AUDIENCE_SHORT, KIND_SHORT, PromptFilterForm, PromptForm
 from families.access import staff_login_required
@@ -93,7 +93,7 @@ def prompt_create(request: HttpRequest, location_id: int) -> HttpResponse:
     location = get_object_or_404(Location.objects.coordinated_by(request.user), pk=location_id)
     form = PromptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        prompt = prompt_forms.prompt_save(prompt=None, location=location, **form.cleaned_data)
+        prompt = services.prompt_save(prompt=None, location=location, **form.cleaned_data)
         messages.success(
             request, _("“%(text)s” is added to the library.") % {"text": _short(prompt)}
         )
@@ -116,7 +116,7 @@ def prompt_edit(request: HttpRequest, prompt_id: int) -> HttpResponse:
     )
     form = PromptForm(request.POST or None, initial=PromptForm.initial_for(prompt))
     if request.method == "POST" and form.is_valid():
-        prompt_forms.prompt_save(prompt=prompt, location=prompt.location, **form.cleaned_data)
+        services.prompt_save(prompt=prompt, location=prompt.location, **form.cleaned_data)
         messages.success(request, _("“%(text)s” is saved.") % {"text": _short(prompt)})
         return redirect("prompt_list", prompt.location_id)
     return render(
@@ -135,7 +135,7 @@ def prompt_edit(request: HttpRequest, prompt_id: int) -> HttpResponse:
 @staff_login_required
 def prompt_retire(request: HttpRequest, prompt_id: int) -> HttpResponse:
     prompt = get_object_or_404(Prompt.objects.managed_by(request.user), pk=prompt_id)
-    prompt_forms.prompt_retire(prompt=prompt)
+    services.prompt_retire(prompt=prompt)
     messages.success(
         request,
         _(
@@ -151,7 +151,7 @@ def prompt_retire(request: HttpRequest, prompt_id: int) -> HttpResponse:
 @staff_login_required
 def prompt_restore(request: HttpRequest, prompt_id: int) -> HttpResponse:
     prompt = get_object_or_404(Prompt.objects.managed_by(request.user), pk=prompt_id)
-    prompt_forms.prompt_restore(prompt=prompt)
+    services.prompt_restore(prompt=prompt)
     messages.success(request, _("“%(text)s” is back in the library.") % {"text": _short(prompt)})
     return redirect(_list_url(prompt.location_id, request.POST))
 
@@ -161,7 +161,7 @@ def prompt_restore(request: HttpRequest, prompt_id: int) -> HttpResponse:
 def prompt_delete(request: HttpRequest, prompt_id: int) -> HttpResponse:
     prompt = get_object_or_404(Prompt.objects.managed_by(request.user), pk=prompt_id)
     location_id, text = prompt.location_id, _short(prompt)
-    if prompt_forms.prompt_remove(prompt=prompt):
+    if services.prompt_remove(prompt=prompt):
         messages.success(request, _("“%(text)s” is deleted.") % {"text": text})
     else:
         messages.warning(

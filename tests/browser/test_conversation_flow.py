@@ -11,7 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 from playwright.sync_api import expect
 
-from conversations.models import Agreement, ChosenPrompt, Conversation, ConversationText
+from conversations.models import (
+    Agreement,
+    Audience,
+    ChosenPrompt,
+    Conversation,
+    ConversationText,
+    Kind,
+    Need,
+    Phase,
+    Prompt,
+    PromptKind,
+)
 from families.models import Enrolment
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,6 +38,16 @@ def nl(english: str) -> str:
 def demo_child(settings):
     settings.DEMO_USERS_ENABLED = True
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # Transactional tests empty the tables between tests, the migrated library too.
+    if not Prompt.objects.for_kind(Kind.WELLBEING).exists():
+        prompt = Prompt.objects.create(
+            need=Need.RELATEDNESS,
+            audience=Audience.PARENT,
+            phase=Phase.OPEN,
+            text_nl="Wat heeft je kind nodig om zich fijn en veilig te voelen in de groep?",
+            text_en="What does your child need to feel happy and safe in the group?",
+        )
+        PromptKind.objects.create(prompt=prompt, kind=Kind.WELLBEING)
     enrolment = (
         Enrolment.objects.filter(group__staff_memberships__user__username="demo-teacher")
         .exclude(child__conversations__isnull=False)

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from conversations.models import Audience, ChosenPrompt, Kind, Need, Phase, Prompt, PromptKind
-from conversations.prompt_forms import prompt_save
+from conversations.services import prompt_save
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,15 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
+from conversations.models import (
+    AgendaItem,
+    Agreement,
+    ChosenPrompt,
+    Contact,
+    Conversation,
+    ConversationText,
+    Kind,
+)
 from families.models import Child, Enrolment, Family, Group, Guardian, Location, StaffMembership
 from families.school_year import current_school_year
 
@@ -43,6 +52,15 @@ def _snapshot() -> dict[str, Any]:
         "memberships": list(StaffMembership.objects.order_by("pk").values()),
         "membership_groups": list(StaffMembership.groups.through.objects.order_by("pk").values()),
         "users": list(user_model.objects.order_by("pk").values()),
+        "conversations": list(Conversation.objects.order_by("pk").values()),
+        "conversation_guardians": list(
+            Conversation.guardians.through.objects.order_by("pk").values()
+        ),
+        "texts": list(ConversationText.objects.order_by("pk").values()),
+        "chosen_prompts": list(ChosenPrompt.objects.order_by("pk").values()),
+        "agenda_items": list(AgendaItem.objects.order_by("pk").values()),
+        "agreements": list(Agreement.objects.order_by("pk").values()),
+        "contacts": list(Contact.objects.order_by("pk").values()),
     }
 
 
@@ -62,6 +80,9 @@ def test_it_changes_nothing_when_run_twice(db, demo_users_on):
 
     assert _snapshot() == first
     assert Child.objects.count() == len(first["children"])
+    assert first["conversations"]
+    assert first["agreements"]
+    assert first["contacts"]
 
 
 def test_it_completes_a_partial_run(db, demo_users_on):
@@ -261,6 +282,80 @@ def test_it_creates_no_users_when_demo_users_are_disabled(db, settings):
     output = _seed()
 
     assert not get_user_model().objects.exists()
+    assert not Conversation.objects.exists()
+    assert not Agreement.objects.exists()
+    assert not Contact.objects.exists()
     assert "Demo logins" not in output
     assert "no logins created" in output
     assert Child.objects.count() >= 70
+
+
+def test_it_shows_the_demo_teachers_conversations_in_every_stage(db, demo_users_on):
+    _seed()
+
+    today = timezone.localdate()
+    mine = Conversation.objects.filter(owner__username="demo-teacher")
+    assert {(c.kind, c.status) for c in mine} == {
+        (Kind.WELLBEING, Conversation.Status.PREPARED),
+        (Kind.PROGRESS, Conversation.Status.HELD),
+        (Kind.CONCERN, Conversation.Status.DRAFT),
+    }
+    for conversation in mine:
+        assert conversation.child.enrolments.filter(
+            group__name="Groep 3", group__school_year=current_school_year()
+        ).exists()
+    welcome = mine.get(kind=Kind.WELLBEING)
+    assert today < welcome.date <= today + dt.timedelta(days=7)
+    assert welcome.texts.filter(key__startswith="prep_").count() >= 3
+    prompts = list(welcome.chosen_prompts.all())
+    assert len([p for p in prompts if not p.is_own]) == 4
+    assert len([p for p in prompts if p.is_own]) == 1
+    for chosen in prompts:
+        if chosen.prompt is not None:
+            assert chosen.prompt.location is None
+            assert chosen.text == chosen.prompt.text_nl
+    agenda = list(welcome.agenda_items.all())
+    assert len(agenda) == 4
+    sources = [item.source for item in agenda]
+    assert sources == sorted(sources, key=lambda source: source != AgendaItem.Source.PARENT)
+    assert sources[0] == AgendaItem.Source.PARENT
+
+    progress = mine.get(kind=Kind.PROGRESS)
+    assert progress.date < today
+    assert progress.texts.filter(key="summary").exists()
+    assert progress.texts.filter(key__startswith="agenda-").exists()
+    agreements = progress.agreements.all()
+    assert agreements.count() == 3
+    assert agreements.filter(status=Agreement.Status.DONE).count() == 1
+    assert agreements.overdue().count() == 1
+    assert agreements.open().exclude(pk__in=agreements.overdue()).count() == 1
+
+    reflected = Conversation.objects.get(owner__username="demo-teacher2")
+    assert reflected.kind == Kind.WELLBEING
+    assert reflected.status == Conversation.Status.HELD
+    assert reflected.own_competence is not None
+    assert reflected.texts.get(key="reflection_note").text
+
+
+def test_it_logs_mostly_positive_informal_contacts(db, demo_users_on):
+    _seed()
+
+    contacts = Contact.objects.filter(school_year=current_school_year())
+    assert 25 <= contacts.count() <= 35
+    tones = [contact.tone for contact in contacts]
+    assert tones.count(Contact.Tone.POSITIVE) > len(tones) / 2
+    assert Contact.Tone.NEUTRAL in tones
+    assert Contact.Tone.CONCERN in tones
+    assert {
+        contact.child.enrolments.get(
+            group__school_year=current_school_year(), group__setting="school"
+        ).group.name
+        for contact in contacts
+    } == {"Groep 3", "Groep 5/6"}
+    assert all(contact.occurred_at <= timezone.now() for contact in contacts)
+    only_worries = [
+        child
+        for child in Child.objects.filter(contacts__isnull=False).distinct()
+        if set(child.contacts.values_list("tone", flat=True)) == {Contact.Tone.CONCERN}
+    ]
+    assert len(only_worries) == 2

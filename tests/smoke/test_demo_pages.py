@@ -19,6 +19,8 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from conversations.models import Conversation
+from conversations.steps import steps_for
 from families.models import Child, Family, Group, Location
 
 if TYPE_CHECKING:
@@ -34,6 +36,12 @@ class Page:
     # every signed-in user may open.
     model: type[Model] | None = None
     pk: int | None = None
+    # "visible": whoever may see the object may open the page; "editable": the
+    # page is for writing, so it needs `editable_by` (a coordinator gets 404).
+    scope: str = "visible"
+    # The answer when the user may open the page: a page that only sends the
+    # user on answers 302.
+    ok: int = 200
 
 
 @pytest.fixture
@@ -61,13 +69,45 @@ def _staff_pages(location: Location) -> list[Page]:
         except NoReverseMatch:
             continue
         pages.append(Page(url, Location, location.pk))
+    pages.append(Page(reverse("prompt_list", args=[location.pk]), Location, location.pk))
+    return pages + _conversation_pages(location)
+
+
+def _conversation_pages(location: Location) -> list[Page]:
+    """Every page of every demo conversation, each agreement included."""
+    pages = []
+    conversations = Conversation.objects.filter(child__family__location=location)
+    for conversation in conversations.prefetch_related("agreements").order_by("pk"):
+        pk = conversation.pk
+
+        def page(name: str, *args: object, scope: str = "visible", ok: int = 200) -> Page:
+            return Page(reverse(name, args=[*args]), Conversation, pk, scope, ok)  # noqa: B023
+
+        pages += [
+            page("conversation_detail", pk),
+            page("conversation_details", pk, scope="editable"),
+            page("preparation_start", pk, ok=302),
+            *(page("preparation_step", pk, step.slug) for step in steps_for(conversation.kind)),
+            page("preparation_print", pk),
+            page("meeting_mode", pk),
+            page("agreement_list", pk),
+            *(
+                page("agreement_update", agreement.pk, scope="editable")
+                for agreement in conversation.agreements.all()
+            ),
+            page("summary_edit", pk),
+            page("summary_print", pk),
+            page("reflection_edit", pk),
+        ]
     return pages
 
 
-def _visible_pks(user: AbstractBaseUser, model: type[Model]) -> set[int]:
+def _visible_pks(user: AbstractBaseUser, model: type[Model], scope: str) -> set[int]:
     """What the user may open: the models' own scopes, as the views use them."""
     if model is Location:
         visible = Location.objects.coordinated_by(user)
+    elif scope == "editable":
+        visible = model.objects.editable_by(user)
     else:
         visible = model.objects.visible_to(user)
     return set(visible.values_list("pk", flat=True))
@@ -78,6 +118,10 @@ def test_it_seeds_every_kind_of_page(demo_location):
 
     assert len(pages) > 150
     assert Group.objects.current().filter(location=demo_location).count() >= 5
+    conversations = Conversation.objects.filter(child__family__location=demo_location)
+    assert conversations.count() >= 4
+    assert len({page.pk for page in pages if page.model is Conversation}) == conversations.count()
+    assert any("afspraken/" in page.url for page in pages)
 
 
 @pytest.mark.parametrize("username", DEMO_LOGINS)
@@ -85,16 +129,17 @@ def test_it_renders_every_page_for_each_demo_user(demo_location, username):
     client = Client()
     assert client.login(username=username, password="demo")
     user = get_user_model().objects.get(username=username)
-    visible: dict[type, set[int]] = {}
+    visible: dict[tuple[type, str], set[int]] = {}
     failures = []
     seen = 0
 
     for page in _staff_pages(demo_location):
-        expected = 200
+        expected = page.ok
         if page.model is not None:
-            if page.model not in visible:
-                visible[page.model] = _visible_pks(user, page.model)
-            expected = 200 if page.pk in visible[page.model] else 404
+            scope = (page.model, page.scope)
+            if scope not in visible:
+                visible[scope] = _visible_pks(user, page.model, page.scope)
+            expected = page.ok if page.pk in visible[scope] else 404
         response = client.get(page.url)
         if response.status_code != expected:
             failures.append((page.url, response.status_code, expected))
