@@ -10,19 +10,7 @@ from conversations.models import Contact
 from families.school_year import current_school_year
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client, teacher_client, teacher2_client, coordinator_client, other_coordinator_client):
-    for c in (
-        client,
-        teacher_client,
-        teacher2_client,
-        coordinator_client,
-        other_coordinator_client,
-    ):
-        c.cookies["django_language"] = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]
 
 
 def _contact(child, author, tone="positive", days_ago=1, **kwargs) -> Contact:

@@ -16,21 +16,9 @@ from conversations.summary import (
 )
 from families.models import StaffMembership
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _english(client, teacher_client, teacher2_client, coordinator_client, other_coordinator_client):
-    for c in (
-        client,
-        teacher_client,
-        teacher2_client,
-        coordinator_client,
-        other_coordinator_client,
-    ):
-        c.cookies["django_language"] = "en"
 
 
 def _agreement(conversation, **kwargs) -> Agreement:

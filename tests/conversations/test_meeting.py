@@ -8,19 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from conversations.models import AgendaItem, Audience, ChosenPrompt, Conversation, Need
 from conversations.services import text_save
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client, teacher_client, teacher2_client, coordinator_client, other_coordinator_client):
-    for c in (
-        client,
-        teacher_client,
-        teacher2_client,
-        coordinator_client,
-        other_coordinator_client,
-    ):
-        c.cookies["django_language"] = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]
 
 
 def _page(conversation):

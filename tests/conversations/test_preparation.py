@@ -20,19 +20,7 @@ from conversations.models import (
 from conversations.steps import steps_for
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client, teacher_client, teacher2_client, coordinator_client, other_coordinator_client):
-    for each in (
-        client,
-        teacher_client,
-        teacher2_client,
-        coordinator_client,
-        other_coordinator_client,
-    ):
-        each.cookies["django_language"] = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]
 
 
 def _prompt(text: str, *, kinds=(Kind.WELLBEING,), location=None, **kwargs) -> Prompt:

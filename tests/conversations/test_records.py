@@ -6,19 +6,7 @@ from django.urls import reverse
 from conversations.models import Conversation, Kind
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client, teacher_client, teacher2_client, coordinator_client, other_coordinator_client):
-    for c in (
-        client,
-        teacher_client,
-        teacher2_client,
-        coordinator_client,
-        other_coordinator_client,
-    ):
-        c.cookies["django_language"] = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]
 
 
 # Starting a conversation
