@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "families.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -88,6 +89,12 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = ["families.auth.EmailOrUsernameBackend"]
+# Argon2 for new and changed passwords; PBKDF2 stays so that older hashes still
+# verify, and Django rehashes them with Argon2 at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -154,7 +161,20 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = "/"
+if not DEBUG:
+    # The __Host- prefix makes browsers insist on Secure, path / and no Domain,
+    # so a sibling subdomain cannot plant these cookies. Browsers refuse such
+    # cookies over plain http, hence the default names while developing.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# A login ends after SESSION_IDLE_SECONDS without a request (every request
+# renews the cookie), and in any case SESSION_MAX_SECONDS after signing in
+# (families.middleware.SessionLifetimeMiddleware), however busy it has been.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", default=10 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
 
 # No inline script or style anywhere: every page works under this policy.

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -27,4 +29,31 @@ class StaffLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
+        return response
+
+
+class SessionLifetimeMiddleware:
+    """Ends a login SESSION_MAX_SECONDS after it began, however active it was.
+
+    SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST only ends an idle session;
+    this caps a busy one too. The start is stamped into the session on the first
+    response that has a logged-in user (the login itself, or the first request
+    of a session that predates this middleware). Past the cap the session is
+    flushed, so the view sees an anonymous user: a redirect to the login page,
+    or 401 for htmx (families.access.staff_login_required).
+    """
+
+    KEY = "login_started_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            started = request.session.get(self.KEY)
+            if started is not None and time.time() - started > settings.SESSION_MAX_SECONDS:
+                logout(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated and self.KEY not in request.session:
+            request.session[self.KEY] = time.time()
         return response

@@ -1,0 +1,8 @@
+"""Query budgets shared by the tests that count queries."""
+
+from __future__ import annotations
+
+# Every request by a logged-in user saves the session again
+# (SESSION_SAVE_EVERY_REQUEST, so the idle timeout restarts): a savepoint, an
+# UPDATE and its release, whatever the page.
+SESSION_RENEWAL_QUERIES = 3

@@ -1,0 +1,265 @@
+"""Who may open what: every named URL, requested as every role.
+
+The URLs come from the URLconf, not from a hand-kept list, so a new view
+without a row in EXPECTED, or with a URL kwarg this module cannot fill, fails
+here instead of slipping through unchecked.
+
+Roles, from tests/conftest.py: an anonymous visitor; `teacher2`, a professional
+of another group at the same location; `teacher`, who teaches `child`'s group
+and owns the conversation; `other_coordinator`, of another location; and
+`coordinator`, of `child`'s location. The parent role (a capability link
+holder) joins this matrix when capability links land (issue 4).
+
+Every URL is requested with GET; the URLs that accept POST are also posted to
+with empty data. Each request runs in a savepoint that is rolled back, so what
+one role's POST changes cannot change what the next role sees.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conversations.models import AgendaItem, Agreement, Prompt
+from conversations.steps import steps_for
+
+ROLES = ("anonymous", "teacher2", "teacher", "other_coordinator", "coordinator")
+
+# URL prefixes that are not ours to check: Django's admin and language switch.
+SKIPPED_PREFIXES = ("beheer/", "i18n/", "static/")
+
+# Expected outcomes. LOGIN: a redirect to the login page. LOGIN_OR_401: the same,
+# except that an htmx request gets 401 (families.access.staff_login_required).
+# Numbers are status codes.
+LOGIN = "login"
+LOGIN_OR_401 = "login|401"
+Outcome = int | str
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """Expected outcomes in ROLES order, for GET and (when the view takes it) POST."""
+
+    get: tuple[Outcome, ...]
+    post: tuple[Outcome, ...] | None = None
+
+
+# A GET of a POST-only view is refused before anyone is asked to log in.
+POST_ONLY = (405, 405, 405, 405, 405)
+
+# Roles: anonymous, teacher2, teacher, other_coordinator, coordinator (ROLES).
+# Coordinators read their location's conversations but do not write in them;
+# the prompt library and the roster import are theirs alone.
+EXPECTED: dict[str, Row] = {
+    "agenda_item_add": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 422, 404, 404)),
+    "agenda_item_delete": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
+    "agenda_item_move": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
+    "agenda_item_update": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 422, 404, 404)),
+    "agreement_add": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 200, 404, 404)),
+    "agreement_list": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
+    "agreement_update": Row(
+        get=(LOGIN_OR_401, 404, 200, 404, 404), post=(LOGIN_OR_401, 404, 200, 404, 404)
+    ),
+    "child_detail": Row(get=(LOGIN, 404, 200, 404, 200)),
+    "child_search": Row(get=POST_ONLY, post=(LOGIN, 200, 200, 200, 200)),
+    "contact_log": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 302)),
+    "conversation_create": Row(
+        get=(LOGIN_OR_401, 404, 200, 404, 200), post=(LOGIN_OR_401, 404, 200, 404, 200)
+    ),
+    "conversation_details": Row(
+        get=(LOGIN_OR_401, 404, 200, 404, 404), post=(LOGIN_OR_401, 404, 200, 404, 404)
+    ),
+    "conversation_detail": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
+    "conversation_status": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
+    "family_detail": Row(get=(LOGIN, 404, 200, 404, 200)),
+    "group_detail": Row(get=(LOGIN, 404, 200, 404, 200)),
+    "home": Row(get=(LOGIN, 200, 200, 200, 200)),
+    "location_overview": Row(get=(LOGIN, 404, 404, 404, 200)),
+    "login": Row(get=(200, 302, 302, 302, 302), post=(200, 302, 302, 302, 302)),
+    "logout": Row(get=POST_ONLY, post=(LOGIN, 302, 302, 302, 302)),
+    "meeting_held": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
+    "meeting_mode": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
+    "meeting_notes_save": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
+    "own_question_add": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 422, 404, 404)),
+    "preparation_print": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
+    "preparation_start": Row(get=(LOGIN_OR_401, 404, 302, 404, 302)),
+    "preparation_step": Row(
+        get=(LOGIN_OR_401, 404, 200, 404, 200), post=(LOGIN_OR_401, 404, 302, 404, 404)
+    ),
+    "prompt_choose": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
+    "prompt_create": Row(
+        get=(LOGIN_OR_401, 404, 404, 404, 200), post=(LOGIN_OR_401, 404, 404, 404, 200)
+    ),
+    "prompt_delete": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 404, 404, 302)),
+    "prompt_edit": Row(
+        get=(LOGIN_OR_401, 404, 404, 404, 200), post=(LOGIN_OR_401, 404, 404, 404, 200)
+    ),
+    "prompt_list": Row(get=(LOGIN_OR_401, 404, 404, 404, 200)),
+    "prompt_restore": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 404, 404, 302)),
+    "prompt_retire": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 404, 404, 302)),
+    "reflection_edit": Row(
+        get=(LOGIN_OR_401, 404, 200, 404, 200), post=(LOGIN_OR_401, 404, 302, 404, 404)
+    ),
+    "roster_import": Row(get=(LOGIN, 404, 404, 404, 200), post=(LOGIN, 404, 404, 404, 200)),
+    "summary_edit": Row(
+        get=(LOGIN_OR_401, 404, 200, 404, 200), post=(LOGIN_OR_401, 404, 302, 404, 404)
+    ),
+    "summary_print": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
+    "summary_regenerate": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 200, 404, 404)),
+    "summary_share": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
+    "talk_time_save": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 400, 404, 404)),
+    "text_autosave": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 400, 404, 404)),
+}
+
+
+@dataclasses.dataclass
+class World:
+    """The objects whose ids fill the URL kwargs."""
+
+    child: Any
+    family: Any
+    group: Any
+    location: Any
+    conversation: Any
+    agreement: Agreement
+    agenda_item: AgendaItem
+    prompt: Prompt
+
+
+# How each URL kwarg is filled. A kwarg missing here fails test_it_fills_every_url_kwarg.
+KWARGS: dict[str, Callable[[World], Any]] = {
+    "child_id": lambda w: w.child.pk,
+    "family_id": lambda w: w.family.pk,
+    "group_id": lambda w: w.group.pk,
+    "location_id": lambda w: w.location.pk,
+    "conversation_id": lambda w: w.conversation.pk,
+    "agreement_id": lambda w: w.agreement.pk,
+    "item_id": lambda w: w.agenda_item.pk,
+    "prompt_id": lambda w: w.prompt.pk,
+    "step": lambda w: steps_for(w.conversation.kind)[0].slug,
+}
+
+
+def _walk(
+    patterns: list[Any], prefix: str = "", kwargs: tuple[str, ...] = ()
+) -> Iterator[tuple[str, tuple[str, ...]]]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        names = kwargs + tuple(getattr(entry.pattern, "converters", {}))
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, route, names)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield entry.name, names
+
+
+URLS: dict[str, tuple[str, ...]] = dict(_walk(get_resolver().url_patterns))
+
+
+@pytest.fixture
+def world(child, conversation, location, group) -> World:
+    return World(
+        child=child,
+        family=child.family,
+        group=group,
+        location=location,
+        conversation=conversation,
+        agreement=Agreement.objects.create(
+            conversation=conversation,
+            who=Agreement.Who.PARENT,
+            what="Samen lezen",
+            due_on=conversation.created_at.date(),
+        ),
+        agenda_item=AgendaItem.objects.create(conversation=conversation, title="Slapen"),
+        prompt=Prompt.objects.create(
+            location=location,
+            need="relatedness",
+            audience="parent",
+            phase="open",
+            text_nl="Hoe gaat het thuis?",
+        ),
+    )
+
+
+@pytest.fixture
+def clients(client, teacher2_client, teacher_client, other_coordinator_client, coordinator_client):
+    return dict(
+        zip(
+            ROLES,
+            (client, teacher2_client, teacher_client, other_coordinator_client, coordinator_client),
+            strict=True,
+        )
+    )
+
+
+def _request(client: Client, method: str, url: str, **headers: str) -> Any:
+    with transaction.atomic():
+        response = getattr(client, method)(url, headers=headers)
+        transaction.set_rollback(True)
+    return response
+
+
+def _matches(expected: Outcome, client: Client, method: str, url: str) -> str | None:
+    """None when the response is as expected, otherwise what happened instead."""
+    response = _request(client, method, url)
+    if expected in (LOGIN, LOGIN_OR_401):
+        login = reverse(settings.LOGIN_URL)
+        if response.status_code != 302 or not response["Location"].startswith(login):
+            return f"{response.status_code} {response.get('Location', '')}".strip()
+        htmx = _request(client, method, url, HX_Request="true")
+        wanted = 401 if expected == LOGIN_OR_401 else 302
+        if htmx.status_code != wanted:
+            return f"{htmx.status_code} for htmx"
+        return None
+    if response.status_code != expected:
+        return str(response.status_code)
+    return None
+
+
+def test_it_has_a_row_for_every_named_url():
+    assert set(EXPECTED) == set(URLS)
+
+
+def test_it_fills_every_url_kwarg():
+    unknown = {
+        f"{name}: {kwarg}"
+        for name, kwargs in URLS.items()
+        for kwarg in kwargs
+        if kwarg not in KWARGS
+    }
+    assert not unknown, f"map these URL kwargs to an object in KWARGS: {sorted(unknown)}"
+
+
+def test_it_expects_every_outsider_to_be_refused():
+    """A typo in the table must not quietly let an outsider in."""
+    outsiders = [ROLES.index("teacher2"), ROLES.index("other_coordinator")]
+    for name, row in EXPECTED.items():
+        if not URLS.get(name):
+            continue  # pages about no object in particular (home, search) have no outsiders
+        for outcomes in filter(None, (row.get, row.post)):
+            assert {outcomes[i] for i in outsiders} <= {404, 405}, name
+
+
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_it_gives_each_role_what_the_table_says(name, world, clients):
+    assert name in EXPECTED, f"add a row for the URL {name!r} to EXPECTED"
+    assert set(URLS[name]) <= set(KWARGS), f"map the kwargs of {name!r} in KWARGS"
+    url = reverse(name, kwargs={kwarg: KWARGS[kwarg](world) for kwarg in URLS[name]})
+    row = EXPECTED[name]
+    wrong = []
+    for method, outcomes in (("get", row.get), ("post", row.post)):
+        if outcomes is None:
+            continue
+        for role, expected in zip(ROLES, outcomes, strict=True):
+            got = _matches(expected, clients[role], method, url)
+            if got is not None:
+                wrong.append(f"{method.upper()} as {role}: expected {expected}, got {got}")
+    assert wrong == [], f"{name} ({url})"
