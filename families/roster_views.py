@@ -13,7 +13,6 @@ import secrets
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import constant_time_compare
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from families import roster
+from families.access import staff_login_required
 from families.models import Location
 from families.roster_forms import RosterConfirmForm, RosterUploadForm
 from families.school_year import current_school_year, label
@@ -29,7 +29,7 @@ SESSION_KEY = "roster_import"
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_login_required
 def roster_import(request: HttpRequest, location_id: int) -> HttpResponse:
     location = get_object_or_404(Location.objects.coordinated_by(request.user), pk=location_id)
     if request.method == "POST" and "token" in request.POST:

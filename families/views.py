@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -10,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from conversations.models import Agreement
 from conversations.queries import recent_contacts_with_summary, with_contact_summary
 from conversations.views.agreements import contact_choices
+from families.access import staff_login_required
 from families.forms import ChildSearchForm
 from families.models import Child, Enrolment, Family, Group, Guardian, Location, StaffMembership
 from families.school_year import current_school_year, label
@@ -38,11 +38,11 @@ def _groups_with_children(groups: QuerySet[Group]) -> QuerySet[Group]:
 
 
 @require_GET
-@login_required
+@staff_login_required
 def home(request: HttpRequest) -> HttpResponse:
     groups = Group.objects.visible_to(request.user).current()
-    coordinated = Location.objects.coordinated_by(request.user)
-    if coordinated.exists():
+    coordinated = list(Location.objects.coordinated_by(request.user))
+    if coordinated:
         # A coordinator's location holds too many children to list on one page:
         # the overview per group is one click away.
         my_groups = _groups_with_children(
@@ -69,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # Search is a POST so that children's names never land in URLs, browser
 # history or access logs. It changes nothing, so it renders instead of redirecting.
 @require_POST
-@login_required
+@staff_login_required
 @vary_on_headers("HX-Request")
 def child_search(request: HttpRequest) -> HttpResponse:
     form = ChildSearchForm(request.POST)
@@ -89,7 +89,7 @@ def child_search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@staff_login_required
 def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_object_or_404(
         Child.objects.visible_to(request.user).select_related("family__location"), pk=child_id
@@ -123,7 +123,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@staff_login_required
 def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
     family = get_object_or_404(
         Family.objects.visible_to(request.user).select_related("location"), pk=family_id
@@ -144,7 +144,7 @@ def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@staff_login_required
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_object_or_404(
         Group.objects.visible_to(request.user).select_related("location"), pk=group_id
@@ -163,7 +163,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@staff_login_required
 def location_overview(request: HttpRequest, location_id: int) -> HttpResponse:
     location = get_object_or_404(Location.objects.coordinated_by(request.user), pk=location_id)
     year = current_school_year()

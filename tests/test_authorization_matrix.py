@@ -67,8 +67,8 @@ EXPECTED: dict[str, Row] = {
     "agreement_update": Row(
         get=(LOGIN_OR_401, 404, 200, 404, 404), post=(LOGIN_OR_401, 404, 200, 404, 404)
     ),
-    "child_detail": Row(get=(LOGIN, 404, 200, 404, 200)),
-    "child_search": Row(get=POST_ONLY, post=(LOGIN, 200, 200, 200, 200)),
+    "child_detail": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
+    "child_search": Row(get=POST_ONLY, post=(LOGIN_OR_401, 200, 200, 200, 200)),
     "contact_log": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 302)),
     "conversation_create": Row(
         get=(LOGIN_OR_401, 404, 200, 404, 200), post=(LOGIN_OR_401, 404, 200, 404, 200)
@@ -78,10 +78,10 @@ EXPECTED: dict[str, Row] = {
     ),
     "conversation_detail": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
     "conversation_status": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
-    "family_detail": Row(get=(LOGIN, 404, 200, 404, 200)),
-    "group_detail": Row(get=(LOGIN, 404, 200, 404, 200)),
-    "home": Row(get=(LOGIN, 200, 200, 200, 200)),
-    "location_overview": Row(get=(LOGIN, 404, 404, 404, 200)),
+    "family_detail": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
+    "group_detail": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
+    "home": Row(get=(LOGIN_OR_401, 200, 200, 200, 200)),
+    "location_overview": Row(get=(LOGIN_OR_401, 404, 404, 404, 200)),
     "login": Row(get=(200, 302, 302, 302, 302), post=(200, 302, 302, 302, 302)),
     "logout": Row(get=POST_ONLY, post=(LOGIN, 302, 302, 302, 302)),
     "meeting_held": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
@@ -107,7 +107,9 @@ EXPECTED: dict[str, Row] = {
     "reflection_edit": Row(
         get=(LOGIN_OR_401, 404, 200, 404, 200), post=(LOGIN_OR_401, 404, 302, 404, 404)
     ),
-    "roster_import": Row(get=(LOGIN, 404, 404, 404, 200), post=(LOGIN, 404, 404, 404, 200)),
+    "roster_import": Row(
+        get=(LOGIN_OR_401, 404, 404, 404, 200), post=(LOGIN_OR_401, 404, 404, 404, 200)
+    ),
     "summary_edit": Row(
         get=(LOGIN_OR_401, 404, 200, 404, 200), post=(LOGIN_OR_401, 404, 302, 404, 404)
     ),

@@ -13,38 +13,7 @@ from conversations.models import Audience, ChosenPrompt, Kind, Need, Phase, Prom
 from conversations.services import prompt_save
 from tests.queries import SESSION_RENEWAL_QUERIES
 
-pytestmark = pytest.mark.django_db
-
-
-# The Dutch catalog is merged later; these tests read the English texts.
-def _in_english(client):
-    client.cookies["django_language"] = "en"
-    return client
-
-
-@pytest.fixture
-def client(client):
-    return _in_english(client)
-
-
-@pytest.fixture
-def teacher_client(teacher_client):
-    return _in_english(teacher_client)
-
-
-@pytest.fixture
-def teacher2_client(teacher2_client):
-    return _in_english(teacher2_client)
-
-
-@pytest.fixture
-def coordinator_client(coordinator_client):
-    return _in_english(coordinator_client)
-
-
-@pytest.fixture
-def other_coordinator_client(other_coordinator_client):
-    return _in_english(other_coordinator_client)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]
 
 
 @pytest.fixture

@@ -323,3 +323,10 @@ def test_it_never_opens_a_group_through_a_membership_at_another_location(
     # A professional of another location wrongly linked to this location's group.
     intruder = factories.make_staff("intruder", other_location, groups=(group,))
     assert not Child.objects.visible_to(intruder).exists()
+
+
+def test_it_answers_an_expired_htmx_search_with_401(client, child):
+    # htmx must not swap the login page into the results; the page says why instead.
+    response = client.post(reverse("child_search"), {"q": "Emre"}, headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert "Emre" not in response.content.decode()
