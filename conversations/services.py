@@ -90,10 +90,6 @@ def text_save(
     return TextSave(saved=False, text=current.text, version=current.version, updated_by=who)
 
 
-def texts_of(conversation: Conversation) -> dict[str, ConversationText]:
-    return {text.key: text for text in conversation.texts.all()}
-
-
 @transaction.atomic
 def conversation_start(
     *,

@@ -67,12 +67,6 @@ class Location(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("location_overview", args=[self.pk])
 
-    @property
-    def is_kindcentrum(self) -> bool:
-        return self.has_school and (
-            self.has_daycare or self.has_after_school_care or self.has_early_education
-        )
-
 
 class GroupQuerySet(models.QuerySet["Group"]):
     def visible_to(self, user: AnyUser) -> GroupQuerySet:
@@ -199,10 +193,6 @@ def taught_by(user: AnyUser, group_prefix: str = "group__") -> Q:
             f"{group_prefix}staff_memberships__location": models.F(f"{group_prefix}location"),
         }
     )
-
-
-def is_coordinator(user: AnyUser) -> bool:
-    return user.is_authenticated and coordinated_locations(user).exists()
 
 
 class FamilyQuerySet(models.QuerySet["Family"]):
