@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/samenspraak)
 # Production-like settings for `check --deploy`: nothing here is a real secret.
-DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=samenspraak.example.org \
+DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=samenspraak.example.org REDIS_URL=redis://127.0.0.1:6379/0 \
 	SECRET_KEY=deploy-check-only-3f9c1e7a5b2d8f4c6a0e9b1d7f3a5c2e8b4d6f0a1c3e5
 DEV_ENV := DEBUG=true
 

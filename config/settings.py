@@ -106,7 +106,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "nl"
+# Staff pages: Dutch, or English for who asks (families.middleware).
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+# Parent pages and emails to parents come in more languages; each has a full
+# catalog of the parent-facing texts in locale/ (tests/config/test_translations.py).
+PARENT_LANGUAGES = ["nl", "en", "ar", "tr", "pl", "uk"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Amsterdam"
@@ -189,12 +193,40 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# Request paths of parent pages hold the parent's token: every log line passes
+# a filter that blanks it (config.logging). runserver's request log included.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "config.logging.RedactParentTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+    },
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Parent links stay valid this many days after the meeting (conversations.parent_links).
+PARENT_LINK_DAYS = env_int("PARENT_LINK_DAYS", default=30)
+# Wrong tokens one address may try per window before it is refused for a while.
+PARENT_LINK_LOOKUP_LIMIT = env_int("PARENT_LINK_LOOKUP_LIMIT", default=20)
+PARENT_LINK_LOOKUP_WINDOW = env_int("PARENT_LINK_LOOKUP_WINDOW", default=15 * 60)
+
+# Rate limits must be shared by every app process: Redis in production. A
+# single development server can count in its own memory.
+REDIS_URL = env_str("REDIS_URL", "" if DEBUG else None)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "samenspraak",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Demo users exist only on a developer's machine.
 DEMO_USERS_ENABLED = DEBUG

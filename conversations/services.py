@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, ProtectedError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conversations.models import (
     AgendaItem,
@@ -17,7 +18,9 @@ from conversations.models import (
     Kind,
     Prompt,
     PromptKind,
+    QuestionnaireAnswer,
 )
+from conversations.questionnaire import BY_KEY as QUESTIONS
 from conversations.summary import (
     SHARED_SUMMARY_KEY,
     SUMMARY_KEY,
@@ -202,6 +205,63 @@ def agenda_item_shift(*, item: AgendaItem, direction: str) -> None:
     if 0 <= other < len(items):
         items[index], items[other] = items[other], items[index]
         _renumber(items)
+
+
+@transaction.atomic
+def agenda_sync_parent_topics(*, conversation: Conversation) -> None:
+    """Put the topics the parents ranked in their questionnaires at the top of
+    the agenda, most wanted first, each once; then the parents' own topics,
+    then everything else in the order it had.
+
+    A parent topic that nobody ranks any more is taken off, unless notes were
+    already written under it. Titles are in the staff language (Dutch), except
+    a parent's own topic, which stays as the parent wrote it."""
+    items = list(conversation.agenda_items.select_for_update())
+    answers = QuestionnaireAnswer.objects.filter(
+        link__conversation=conversation, link__revoked_at__isnull=True, question="topics"
+    ).order_by("link_id")
+    topics = QUESTIONS["topics"]
+    best_rank: dict[str, tuple[int, int]] = {}
+    own: dict[str, str] = {}
+    for answer in answers:
+        for rank, key in enumerate(answer.choices):
+            if topics.option(key) is not None:
+                best_rank[key] = min(
+                    best_rank.get(key, (rank, answer.link_id)), (rank, answer.link_id)
+                )
+        if answer.text.strip():
+            own[f"own-{answer.link_id}"] = answer.text.strip()
+    wanted = sorted(best_rank, key=best_rank.__getitem__) + list(own)
+    by_topic = {item.topic: item for item in items if item.topic}
+    with_notes = set(
+        ConversationText.objects.filter(
+            conversation=conversation,
+            key__in=[item.notes_key for item in by_topic.values()],
+        )
+        .exclude(text="")
+        .values_list("key", flat=True)
+    )
+    for topic, item in list(by_topic.items()):
+        if topic not in wanted and item.notes_key not in with_notes:
+            item.delete()
+            items.remove(item)
+            del by_topic[topic]
+    with translation.override(settings.LANGUAGE_CODE):
+        for topic in wanted:
+            title = own.get(topic) or str(topics.option(topic).agenda_title)
+            if topic in by_topic:
+                if topic in own and by_topic[topic].title != title[:200]:
+                    by_topic[topic].title = title[:200]
+                    by_topic[topic].save(update_fields=["title"])
+                continue
+            by_topic[topic] = AgendaItem.objects.create(
+                conversation=conversation,
+                title=title[:200],
+                source=AgendaItem.Source.PARENT,
+                topic=topic,
+            )
+    first = [by_topic[topic] for topic in wanted]
+    _renumber(first + [item for item in items if item not in first])
 
 
 # Meeting mode

@@ -29,4 +29,6 @@ urlpatterns = [
     path("", include("conversations.urls_agreements")),
     path("", include("conversations.urls_followup")),
     path("", include("conversations.urls_prompts")),
+    path("", include("conversations.urls_invitations")),
+    path("ouder/", include("conversations.urls_parents")),
 ]

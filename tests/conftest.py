@@ -4,6 +4,10 @@ Two locations. At `location`: `teacher` works with `group`, `teacher2` with
 `other_group`, `coordinator` coordinates the location. `other_coordinator`
 coordinates `other_location`. `child` (in `family`) is in `group`;
 `other_child` is in `other_group`.
+
+Parents have no account: `parent_link` is the key of `family`'s first guardian
+(Ayşe) to `conversation`; `other_family_link` belongs to `other_child`'s parent,
+for a conversation `teacher2` prepares. Both carry their token as `.token`.
 """
 
 from __future__ import annotations
@@ -85,6 +89,16 @@ def other_child(location, other_group):
 def conversation(child, teacher):
     """A welbevindengesprek about `child`, prepared by `teacher`."""
     return factories.make_conversation(child, teacher)
+
+
+@pytest.fixture
+def parent_link(conversation):
+    return factories.make_parent_link(conversation)
+
+
+@pytest.fixture
+def other_family_link(other_child, teacher2):
+    return factories.make_parent_link(factories.make_conversation(other_child, teacher2))
 
 
 def _client_for(user) -> Client:

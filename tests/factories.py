@@ -9,7 +9,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
-from conversations.models import Conversation, Kind
+from conversations import parent_links
+from conversations.models import Conversation, Kind, ParentLink
 from families.models import (
     Child,
     Enrolment,
@@ -87,3 +88,12 @@ def make_conversation(child: Child, owner: AbstractUser, **kwargs: Any) -> Conve
     conversation = Conversation.objects.create(child=child, owner=owner, **kwargs)
     conversation.guardians.set(child.family.guardians.all())
     return conversation
+
+
+def make_parent_link(conversation: Conversation, guardian: Guardian | None = None) -> ParentLink:
+    """A parent link for `guardian` (the family's first guardian by default),
+    with its token at hand as `link.token`: only tests get to keep one."""
+    guardian = guardian or conversation.child.family.guardians.order_by("pk").first()
+    link = parent_links.link_create(conversation=conversation, guardian=guardian, user=None)
+    link.token = parent_links.token_of(link)
+    return link

@@ -108,6 +108,7 @@ def _production_settings(**env: str) -> dict:
             "DEBUG": "false",
             "SECRET_KEY": "k" * 20 + "q" * 40,
             "ALLOWED_HOSTS": "samenspraak.example.org",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
             **env,
         },
         capture_output=True,

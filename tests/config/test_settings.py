@@ -47,7 +47,9 @@ def test_it_splits_lists_and_drops_blanks(monkeypatch):
 
 def _start(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -77,8 +79,18 @@ def test_it_stops_start_up_on_a_malformed_debug_value():
     assert "DEBUG='sometimes' is not a yes/no value" in result.stderr
 
 
+def test_it_stops_production_start_up_without_a_shared_cache():
+    result = _start(SECRET_KEY="x" * 60, ALLOWED_HOSTS="samenspraak.example.org")
+    assert result.returncode != 0
+    assert "Set the environment variable REDIS_URL" in result.stderr
+
+
 def test_it_starts_in_production_with_what_it_needs():
-    result = _start(SECRET_KEY="k" * 20 + "q" * 40, ALLOWED_HOSTS="samenspraak.example.org")
+    result = _start(
+        SECRET_KEY="k" * 20 + "q" * 40,
+        ALLOWED_HOSTS="samenspraak.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
     assert result.returncode == 0, result.stderr
 
 

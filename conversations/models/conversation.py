@@ -1,4 +1,4 @@
-"""What: conversation kinds, prompts, preparation texts, agreements, contacts.
+"""A conversation about a child, its texts, chosen questions and agenda.
 
 Scoping follows the child: whoever may see a child may see its conversations
 (`Conversation.objects.visible_to`). Writing is for the owner and for the
@@ -12,130 +12,17 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from conversations.models.prompts import Audience, Kind, Need, Prompt
 from families import school_year
-from families.models import Child, Enrolment, Guardian, Location, taught_by
+from families.models import Child, Enrolment, Guardian, taught_by
 
 if TYPE_CHECKING:
     from families.models import AnyUser
-
-
-class Kind(models.TextChoices):
-    WELLBEING = "wellbeing", _("Welbevindengesprek (getting to know each other)")
-    PROGRESS = "progress", _("Progress talk")
-    CONCERN = "concern", _("Talk about a concern")
-    SUPPORT_PLAN = "support_plan", _("Support plan (OPP) or evaluation talk")
-    INFORMAL = "informal", _("Informal contact")
-
-
-class Need(models.TextChoices):
-    RELATEDNESS = "relatedness", _("Relatedness")
-    COMPETENCE = "competence", _("Competence")
-    AUTONOMY = "autonomy", _("Autonomy")
-
-
-class Audience(models.TextChoices):
-    PARENT = "parent", _("Question for the parent")
-    CHILD = "child", _("Question for the child")
-    PROFESSIONAL = "professional", _("Reflection for myself")
-
-
-class Phase(models.TextChoices):
-    PREPARE = "prepare", pgettext_lazy("phase", "Prepare")
-    OPEN = "open", pgettext_lazy("phase", "Open")
-    EXPLORE = "explore", pgettext_lazy("phase", "Explore")
-    AGREE = "agree", pgettext_lazy("phase", "Agree")
-    CLOSE = "close", pgettext_lazy("phase", "Close")
-
-
-class PromptQuerySet(models.QuerySet["Prompt"]):
-    def active(self) -> PromptQuerySet:
-        return self.filter(retired_at__isnull=True)
-
-    def for_location(self, location: Location) -> PromptQuerySet:
-        """The shared library plus this location's own prompts."""
-        return self.filter(Q(location__isnull=True) | Q(location=location))
-
-    def for_kind(self, kind: str) -> PromptQuerySet:
-        return self.filter(Exists(PromptKind.objects.filter(prompt=OuterRef("pk"), kind=kind)))
-
-    def library_for(self, conversation: Conversation) -> PromptQuerySet:
-        """The active prompts a conversation may choose from: its location's and
-        the shared ones, for its kind."""
-        return (
-            self.active()
-            .for_location(conversation.child.family.location)
-            .for_kind(conversation.kind)
-        )
-
-    def managed_by(self, user: AnyUser) -> PromptQuerySet:
-        """A location's own prompts, for its coordinators to edit and retire."""
-        return self.filter(location__in=Location.objects.coordinated_by(user))
-
-
-class Prompt(models.Model):
-    """A question or reflection from the library. Shared prompts have no
-    location; a location's coordinators add their own."""
-
-    location = models.ForeignKey(
-        Location,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="prompts",
-        verbose_name=_("location"),
-    )
-    need = models.CharField(_("need"), max_length=20, choices=Need.choices)
-    audience = models.CharField(_("for whom"), max_length=20, choices=Audience.choices)
-    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
-    text_nl = models.TextField(_("text in Dutch"))
-    text_en = models.TextField(_("text in English"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    retired_at = models.DateTimeField(_("retired on"), null=True, blank=True)
-
-    objects = PromptQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("prompt")
-        verbose_name_plural = _("prompts")
-        ordering = ["phase", "need", "pk"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(text_nl=""), name="prompt_has_dutch_text"),
-        ]
-
-    def __str__(self) -> str:
-        return self.text_nl[:80]
-
-    @property
-    def text(self) -> str:
-        """The text in the active language, Dutch when there is no translation."""
-        if get_language() == "en" and self.text_en:
-            return self.text_en
-        return self.text_nl
-
-    @property
-    def is_retired(self) -> bool:
-        return self.retired_at is not None
-
-
-class PromptKind(models.Model):
-    """A conversation kind a prompt fits."""
-
-    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="kinds")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["prompt", "kind"], name="prompt_kind_once"),
-        ]
-
-    def __str__(self) -> str:
-        return self.kind
 
 
 class ConversationQuerySet(models.QuerySet["Conversation"]):
@@ -344,12 +231,20 @@ class AgendaItem(models.Model):
     )
     minutes = models.PositiveSmallIntegerField(_("minutes"), default=5)
     position = models.PositiveSmallIntegerField(default=0)
+    # A topic the parents ranked in their questionnaire (conversations.questionnaire
+    # TOPICS); empty for topics added by hand.
+    topic = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(minutes__gte=1) & Q(minutes__lte=120), name="agenda_item_minutes"
+            ),
+            models.UniqueConstraint(
+                fields=["conversation", "topic"],
+                condition=~Q(topic=""),
+                name="agenda_item_parent_topic_once",
             ),
         ]
 
@@ -359,133 +254,3 @@ class AgendaItem(models.Model):
     @property
     def notes_key(self) -> str:
         return f"agenda-{self.pk}"
-
-
-class AgreementQuerySet(models.QuerySet["Agreement"]):
-    def visible_to(self, user: AnyUser) -> AgreementQuerySet:
-        return self.filter(conversation__in=Conversation.objects.visible_to(user))
-
-    def open(self) -> AgreementQuerySet:
-        return self.filter(status=Agreement.Status.OPEN)
-
-    def overdue(self, today: dt.date | None = None) -> AgreementQuerySet:
-        return self.open().filter(due_on__lt=today or timezone.localdate())
-
-    def open_editable_by(self, user: AnyUser) -> AgreementQuerySet:
-        """Open agreements of the conversations `user` may edit (their own, or about
-        children in their groups), overdue first. Each row carries `open_total` and
-        `overdue_total` for the whole list: window counts, so a slice of it needs
-        no second query."""
-        today = timezone.localdate()
-        return (
-            self.open()
-            .filter(conversation__in=Conversation.objects.editable_by(user))
-            .select_related("conversation__child")
-            .annotate(
-                open_total=Window(Count("pk")),
-                overdue_total=Window(Count("pk", filter=Q(due_on__lt=today))),
-            )
-            .order_by("due_on", "pk")
-        )
-
-    def open_for_child(self, child: Child, user: AnyUser) -> AgreementQuerySet:
-        """The child's open agreements, each with `can_edit` for this user."""
-        editable = Conversation.objects.editable_by(user).filter(pk=OuterRef("conversation"))
-        return (
-            self.open()
-            .filter(conversation__child=child)
-            .select_related("conversation")
-            .annotate(can_edit=Exists(editable))
-            .order_by("due_on", "pk")
-        )
-
-
-class Agreement(models.Model):
-    """Who does what, by when, and how we will check."""
-
-    class Who(models.TextChoices):
-        PARENT = "parent", _("parent")
-        PROFESSIONAL = "professional", _("professional")
-        CHILD = "child", _("child")
-        COORDINATOR = "coordinator", _("coordinator")
-        OTHER = "other", _("someone else")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        DONE = "done", _("done")
-        DROPPED = "dropped", _("dropped")
-
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="agreements"
-    )
-    who = models.CharField(_("who"), max_length=20, choices=Who.choices)
-    who_name = models.CharField(
-        _("name"),
-        max_length=100,
-        blank=True,
-        help_text=_("Optional: which parent, which colleague."),
-    )
-    what = models.TextField(_("what"))
-    due_on = models.DateField(_("by when"))
-    check_how = models.CharField(_("how we check"), max_length=300, blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
-    )
-    status_note = models.CharField(_("note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = AgreementQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("agreement")
-        verbose_name_plural = _("agreements")
-        ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["status", "due_on"])]
-
-    def __str__(self) -> str:
-        return self.what[:80]
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status == self.Status.OPEN and self.due_on < timezone.localdate()
-
-
-class ContactQuerySet(models.QuerySet["Contact"]):
-    def visible_to(self, user: AnyUser) -> ContactQuerySet:
-        return self.filter(child__in=Child.objects.visible_to(user))
-
-
-class Contact(models.Model):
-    """A quick informal contact: a word at drop-off, a call, a message."""
-
-    class Channel(models.TextChoices):
-        DROP_OFF_PICK_UP = "drop_off_pick_up", _("chat at drop-off or pick-up")
-        PHONE = "phone", _("phone call")
-        MESSAGE = "message", _("message")
-
-    class Tone(models.TextChoices):
-        POSITIVE = "positive", _("positive")
-        NEUTRAL = "neutral", _("neutral")
-        CONCERN = "concern", _("concern")
-
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="contacts")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts"
-    )
-    channel = models.CharField(_("how"), max_length=20, choices=Channel.choices)
-    tone = models.CharField(_("tone"), max_length=20, choices=Tone.choices)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
-    school_year = models.PositiveSmallIntegerField(_("school year"))
-
-    objects = ContactQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("contact")
-        verbose_name_plural = _("contacts")
-        ordering = ["-occurred_at"]
-        indexes = [models.Index(fields=["child", "school_year", "-occurred_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_channel_display()} – {self.child}"

@@ -1,0 +1,157 @@
+"""Private links for parents: making, finding, revoking and renewing them.
+
+A token is 32 bytes (256 bits) from an HMAC-SHA256 of a random 32-byte salt,
+keyed by SECRET_KEY, written as 43 URL-safe characters. Only its SHA-256 hash
+and the salt are stored. Finding a link hashes what was presented; sending a
+link again derives the token from the salt. After a SECRET_KEY rotation the
+old key (in SECRET_KEY_FALLBACKS) still derives tokens of existing links.
+
+Lookups are rate-limited per client address: a burst of wrong tokens from one
+address is refused for a while (PARENT_LINK_LOOKUP_LIMIT per
+PARENT_LINK_LOOKUP_WINDOW seconds), through the cache, which is shared by all
+app processes in production (Redis).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from conversations.models import Conversation, ParentLink
+from families.models import Guardian
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from django.http import HttpRequest
+
+TOKEN_LENGTH = 43
+_KEY_SALT = "samenspraak.parent-link"
+
+
+class TooManyAttemptsError(Exception):
+    """This address presented too many wrong tokens lately."""
+
+
+def _derive(salt: str, secret: str) -> str:
+    key = hashlib.sha256((_KEY_SALT + secret).encode()).digest()
+    digest = hmac.new(key, salt.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_of(link: ParentLink) -> str:
+    """The link's token, derived again from its salt."""
+    for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+        token = _derive(link.salt, secret)
+        if hmac.compare_digest(token_hash(token), link.token_hash):
+            return token
+    raise ValueError("This link's token cannot be derived with the current SECRET_KEY.")
+
+
+def link_path(link: ParentLink) -> str:
+    return reverse("parent_home", args=[token_of(link)])
+
+
+def link_url(request: HttpRequest, link: ParentLink) -> str:
+    """The full address to send to the parent."""
+    return request.build_absolute_uri(link_path(link))
+
+
+def default_language(guardian: Guardian) -> str:
+    """The family's language when the parent pages speak it, unless this parent
+    chose another one. A guardian's preferred language is Dutch until someone
+    sets it, so Dutch there does not outrank the family's home language."""
+    available = set(settings.PARENT_LANGUAGES)
+    own = guardian.preferred_language
+    if own != settings.LANGUAGE_CODE and own in available:
+        return own
+    if guardian.family.home_language in available:
+        return guardian.family.home_language
+    return settings.LANGUAGE_CODE
+
+
+def _new_secret() -> tuple[str, str]:
+    salt = secrets.token_hex(32)
+    return salt, token_hash(_derive(salt, settings.SECRET_KEY))
+
+
+@transaction.atomic
+def link_create(
+    *, conversation: Conversation, guardian: Guardian, user: AbstractBaseUser | None
+) -> ParentLink:
+    """The guardian's link for this conversation, made now if there is none yet.
+    A revoked link gets a new token (the old one stays dead); answers and
+    replies given through it are kept."""
+    if guardian.family_id != conversation.child.family_id:
+        raise ValueError("A parent link is only for a guardian of the conversation's child.")
+    link = (
+        ParentLink.objects.select_for_update()
+        .filter(conversation=conversation, guardian=guardian)
+        .first()
+    )
+    if link is None:
+        salt, hashed = _new_secret()
+        return ParentLink.objects.create(
+            conversation=conversation,
+            guardian=guardian,
+            salt=salt,
+            token_hash=hashed,
+            language=default_language(guardian),
+            created_by=user,
+        )
+    if link.revoked_at is not None:
+        link.salt, link.token_hash = _new_secret()
+        link.revoked_at = None
+        link.save(update_fields=["salt", "token_hash", "revoked_at"])
+    return link
+
+
+def link_revoke(*, link: ParentLink) -> ParentLink:
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return link
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _attempts_key(request: HttpRequest) -> str:
+    address = hashlib.sha256(_client_address(request).encode()).hexdigest()[:32]
+    return f"parent-link-misses:{address}"
+
+
+def link_find(request: HttpRequest, token: str) -> ParentLink | None:
+    """The link this token opens (whatever its state), or None. Raises
+    TooManyAttemptsError when this address guessed wrong too often lately."""
+    key = _attempts_key(request)
+    if cache.get(key, 0) >= settings.PARENT_LINK_LOOKUP_LIMIT:
+        raise TooManyAttemptsError
+    link = None
+    if len(token) == TOKEN_LENGTH:
+        link = (
+            ParentLink.objects.select_related("conversation__child__family__location", "guardian")
+            .filter(token_hash=token_hash(token))
+            .first()
+        )
+    if link is None:
+        window = settings.PARENT_LINK_LOOKUP_WINDOW
+        if not cache.add(key, 1, timeout=window):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=window)
+    return link
