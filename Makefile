@@ -10,7 +10,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=samenspraak.example.org REDIS_URL=redis:
 	SECRET_KEY=deploy-check-only-3f9c1e7a5b2d8f4c6a0e9b1d7f3a5c2e8b4d6f0a1c3e5
 DEV_ENV := DEBUG=true
 
-.PHONY: install messages run test lint lock clean
+.PHONY: install messages messages-parents run test lint lock clean
 
 $(VENV)/.installed: requirements.lock
 	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null \
@@ -25,6 +25,11 @@ install: $(VENV)/.installed
 messages: install
 	@mkdir -p var/static
 	@$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity=0
+
+# The parent-only languages (ar, tr, pl, uk) hold just the texts parents read:
+# extract those into locale/<code>/ keeping translations (never touches nl or en).
+messages-parents: install
+	$(DEV_ENV) $(BIN)/python manage.py makemessages_parents --verbosity=2
 
 run: messages
 	@mkdir -p var

@@ -8,6 +8,7 @@ stops start-up with a clear message (see config/env.py).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,7 +32,8 @@ else:
         raise ImproperlyConfigured("ALLOWED_HOSTS is empty: name the host names this site serves.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, asking for the second login step like the staff pages.
+    "families.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,6 +41,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "families",
     "conversations",
 ]
@@ -52,10 +57,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "families.middleware.SessionLifetimeMiddleware",
+    # Logs every read of a conversation record, parents' answers or a family's data.
+    "families.audit.AuditTrailMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -88,7 +98,11 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["families.auth.EmailOrUsernameBackend"]
+# The lockout check comes first, so a locked-out login never reaches a password.
+AUTHENTICATION_BACKENDS = [
+    "families.lockout.LockoutBackend",
+    "families.auth.EmailOrUsernameBackend",
+]
 # Argon2 for new and changed passwords; PBKDF2 stays so that older hashes still
 # verify, and Django rehashes them with Argon2 at the next login.
 PASSWORD_HASHERS = [
@@ -104,6 +118,38 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login lockout (django-axes, families.lockout). Failed logins are counted in
+# the default cache, shared by all app processes (Redis in production): per
+# typed username at an address, and per address. A counter at its limit refuses
+# logins until LOGIN_LOCKOUT_MINUTES pass without another failure; a successful
+# login clears the username's counter at that address.
+AXES_HANDLER = "families.lockout.LockoutCacheHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)  # ours, not axes'
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=15))
+if min(AXES_FAILURE_LIMIT, AXES_IP_FAILURE_LIMIT, AXES_COOLOFF_TIME.total_seconds()) < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES"
+        " must be at least 1."
+    )
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "families.lockout.typed_username"
+AXES_CLIENT_IP_CALLABLE = "families.lockout.client_address"
+# Proxies in front of the app that append to X-Forwarded-For (production runs
+# behind one TLS-terminating proxy); the client's address is the one the
+# outermost proxy saw.
+AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+AXES_LOCKOUT_CALLABLE = "families.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False  # its admin pages list database records; the counts live in the cache
+AXES_VERBOSE = False
+
+# Two-step verification (django-otp, families.two_factor): optional for staff;
+# OTP_REQUIRED_FOR_COORDINATORS makes it mandatory for coordinators.
+OTP_REQUIRED_FOR_COORDINATORS = env_bool("OTP_REQUIRED_FOR_COORDINATORS", default=False)
+OTP_TOTP_ISSUER = "Samenspraak"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a user's secret
 
 LANGUAGE_CODE = "nl"
 # Staff pages: Dutch, or English for who asks (families.middleware).
@@ -203,13 +249,28 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
     },
     "loggers": {
+        # Replaces Django's own "django" logger setup, whose handlers (a console
+        # handler and mail to ADMINS) would otherwise write paths unfiltered.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# The coordinator's overview flags families without a positive informal contact
+# in this many weeks (the page can ask for another number).
+NO_POSITIVE_CONTACT_WEEKS = env_int("NO_POSITIVE_CONTACT_WEEKS", default=6)
+if not 1 <= NO_POSITIVE_CONTACT_WEEKS <= 52:
+    raise ImproperlyConfigured("NO_POSITIVE_CONTACT_WEEKS must be between 1 and 52.")
+
 # Parent links stay valid this many days after the meeting (conversations.parent_links).
 PARENT_LINK_DAYS = env_int("PARENT_LINK_DAYS", default=30)
+
+# `manage.py apply_retention` (run daily) deletes the records of children who
+# left more than this many years ago (families.privacy).
+RETENTION_YEARS = env_int("RETENTION_YEARS", default=2)
+if RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("RETENTION_YEARS must be at least 1 (years after a child left).")
 # Wrong tokens one address may try per window before it is refused for a while.
 PARENT_LINK_LOOKUP_LIMIT = env_int("PARENT_LINK_LOOKUP_LIMIT", default=20)
 PARENT_LINK_LOOKUP_WINDOW = env_int("PARENT_LINK_LOOKUP_WINDOW", default=15 * 60)

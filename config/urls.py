@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from families import two_factor
 from families.forms import LoginForm
 
 urlpatterns = [
@@ -15,6 +16,14 @@ urlpatterns = [
             redirect_authenticated_user=True,
         ),
         name="login",
+    ),
+    # The second login step, and turning it on or off (families.two_factor).
+    path("inloggen/code/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("account/tweestapsverificatie/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path(
+        "account/tweestapsverificatie/uitzetten/",
+        two_factor.two_factor_disable,
+        name="two_factor_disable",
     ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,9 +2,10 @@
 
 A step groups a few autosaving text fields (keys start with ``prep_``) and
 may have one special part: the questions from the library, the parents'
-likely needs, who joins the conversation, or the agenda. A welbevindengesprek
-is about the relationship; a concern asks for observations and the child's
-own view first; an informal contact needs one short step.
+likely needs, who joins the conversation, the agenda, or the parents' private
+links to the questionnaire. A welbevindengesprek is about the relationship; a
+concern asks for observations and the child's own view first; an informal
+contact needs one short step.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ QUESTIONS = "questions"
 PARENT_NEEDS = "parent_needs"
 AGENDA = "agenda"
 DETAILS = "details"
+PARENT_LINKS = "parent_links"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,6 +202,17 @@ STEPS: tuple[Step, ...] = (
         _("A few words at drop-off or pick-up build the bond. Keep it light and positive."),
         (INFORMAL_SHARE, INFORMAL_ASK),
         kinds=frozenset({Kind.INFORMAL}),
+    ),
+    # Early, so the parents have time to answer before the meeting.
+    Step(
+        "ouders-vooraf",
+        _("Parents beforehand"),
+        _(
+            "Send each parent a private link to a few short questions, in their own "
+            "language. Their answers and the topics they choose appear here and on the agenda."
+        ),
+        kinds=FORMAL,
+        special=PARENT_LINKS,
     ),
     Step(
         "observaties",

@@ -30,5 +30,6 @@ urlpatterns = [
     path("", include("conversations.urls_followup")),
     path("", include("conversations.urls_prompts")),
     path("", include("conversations.urls_invitations")),
+    path("", include("conversations.urls_coordination")),
     path("ouder/", include("conversations.urls_parents")),
 ]

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from families.models import (
+    AuditEntry,
     Child,
     Enrolment,
     Family,
@@ -87,3 +88,22 @@ class ChildAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "family__name"]
     autocomplete_fields = ["family"]
     inlines = [EnrolmentInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail, to read only: nobody adds, changes or deletes an entry."""
+
+    list_display = ["at", "user", "action", "record", "object_id", "url_name", "referrer"]
+    list_filter = ["action", "record"]
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

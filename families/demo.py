@@ -31,9 +31,13 @@ from conversations.models import (
     ConversationText,
     Kind,
     Need,
+    ParentLink,
     Prompt,
+    QuestionnaireAnswer,
+    ReviewComment,
 )
-from conversations.services import DEFAULT_MINUTES
+from conversations.parent_links import link_create
+from conversations.services import DEFAULT_MINUTES, agenda_sync_parent_topics
 from families.languages import Language
 from families.models import Child, Enrolment, Family, Group, Guardian, Location, StaffMembership
 
@@ -319,6 +323,8 @@ class DemoSummary:
     children: int
     families: int
     logins: tuple[StaffSpec, ...]
+    # The demo parent's link, to try the parent pages (with the demo logins only).
+    parent_link: ParentLink | None = None
 
 
 def _slug(name: str) -> str:
@@ -868,6 +874,33 @@ WELLBEING_AGENDA = (
     ("Kennismaken: wie is Selam in de groep?", AgendaItem.Source.PROFESSIONAL, 7),
     ("Hoe houden we contact, met de tolk?", AgendaItem.Source.PROFESSIONAL, 5),
 )
+# The parents' agenda items are the topics Selam's father ranked beforehand.
+WELLBEING_TOPICS = {
+    "Hoe Selam thuis over school vertelt": "wellbeing",
+    "Moe na de zwemles op woensdag": "routines",
+}
+# Selam's father answered the questions beforehand, in English, and asks for an
+# interpreter for Selam's mother. Her link is for the printed letter: she has
+# no email address. (question: choices, free text, language of the text)
+DEMO_ANSWERS: dict[str, tuple[list[str], str, str]] = {
+    "feeling": (["good"], "", ""),
+    "happy_safe": (
+        ["familiar_face", "routine", "comfort_object"],
+        "On Mondays she likes to take her little bear to school. It helps her to say goodbye.",
+        "en",
+    ),
+    "at_home": (["drawing", "music", "helping"], "", ""),
+    "topics": (["wellbeing", "routines"], "", ""),
+    "support": (["explain", "simple_language"], "", ""),
+    "involvement": (["share"], "", ""),
+    "interpreter": (["ti"], "", ""),
+    "anything_else": (
+        [],
+        "My wife Senait reads little Dutch. Please talk with her with an interpreter, "
+        "and give letters for her to me.",
+        "en",
+    ),
+}
 OWN_QUESTION = (
     "Welk liedje of spelletje uit Eritrea kent Selam? Misschien wil ze het aan de groep leren."
 )
@@ -966,10 +999,11 @@ def _sync_conversations(
     year: int,
     today: dt.date,
     rng: random.Random,
-) -> None:
-    """Conversations of the demo logins in every stage, and their informal
-    contacts. Keyed on natural keys, so a second run on the same day writes
-    nothing; dates follow today."""
+) -> ParentLink:
+    """Conversations of the demo logins in every stage, their informal
+    contacts, and links for the parents of the welbevindengesprek. Keyed on
+    natural keys, so a second run on the same day writes nothing; dates follow
+    today. Returns the demo parent's link."""
     users = {
         user.get_username(): user
         for user in get_user_model()._default_manager.filter(
@@ -1107,6 +1141,7 @@ def _sync_conversations(
                 "source": source,
                 "minutes": minutes,
                 "position": position,
+                "topic": WELLBEING_TOPICS.get(title, ""),
             }
             for position, (title, source, minutes) in enumerate(WELLBEING_AGENDA)
         ]
@@ -1178,6 +1213,39 @@ def _sync_conversations(
         ),
     )
     _sync_contacts(location, groups, year, today, rng, teacher, teacher2, tz)
+    return _sync_parent_links(welcome, teacher, today, tz)
+
+
+def _sync_parent_links(
+    welcome: Conversation, teacher: AbstractBaseUser, today: dt.date, tz: dt.tzinfo
+) -> ParentLink:
+    """Links for Selam's parents, and her father's answers. A link keeps its
+    token from run to run: it is derived from the stored salt. Returns the
+    father's link, which the seed prints."""
+    guardians = {guardian.first_name: guardian for guardian in welcome.guardians.all()}
+    father = link_create(conversation=welcome, guardian=guardians["Mehari"], user=teacher)
+    link_create(conversation=welcome, guardian=guardians["Senait"], user=teacher)
+    invited = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(9, 5), tzinfo=tz)
+    submitted = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(20, 40), tzinfo=tz)
+    if (father.invited_at, father.submitted_at) != (invited, submitted):
+        father.invited_at, father.submitted_at = invited, submitted
+        father.save(update_fields=["invited_at", "submitted_at"])
+    _sync(
+        QuestionnaireAnswer.objects.filter(link=father),
+        ("link_id", "question"),
+        (
+            {
+                "link_id": father.pk,
+                "question": question,
+                "choices": choices,
+                "text": text,
+                "text_language": language,
+            }
+            for question, (choices, text, language) in DEMO_ANSWERS.items()
+        ),
+    )
+    agenda_sync_parent_topics(conversation=welcome)
+    return father
 
 
 def _sync_contacts(
@@ -1240,6 +1308,92 @@ def _sync_contacts(
         Contact.objects.filter(child__family__location=location),
         ("child_id", "author_id", "note"),
         rows,
+    )
+
+
+# Thinking along: a request that waits for the coordinator, coaching feedback,
+# and a professional's reply. Comments are keyed on their text.
+REVIEW_QUESTION = (
+    "Wil je meedenken? Na een weekend bij zijn vader is Jesse vaak onrustig. Ik wil "
+    "beide ouders erbij betrekken zonder dat een van hen denkt dat ik partij kies. "
+    "Hoe open ik dit gesprek?"
+)
+REVIEW_COMMENTS = (
+    (
+        "demo-teacher",
+        Kind.PROGRESS,
+        "demo-coordinator",
+        "Mooi dat je opende met wat Sem al goed kan, en dat Femke en Anne zelf het "
+        "leesmoment kozen. Zo voelt de afspraak als die van hen. Vraag je bij de "
+        "volgende afspraak hoe het slapen gaat? Daar stond nog niets over.",
+    ),
+    (
+        "demo-teacher2",
+        Kind.WELLBEING,
+        "demo-coordinator",
+        "Je gaf competentie bij de ouders een 'een beetje'. Weet je wat hen zou helpen "
+        "om te snappen hoe het in de groep gaat? Misschien een rondleiding met de tolk, "
+        "of een paar foto's van een gewone dag.",
+    ),
+)
+REVIEW_REPLY = (
+    "Goed idee, de foto's. Ik vraag de tolk of ze er bij het volgende contact bij kan "
+    "zijn en laat dan een dag in de groep zien."
+)
+
+
+def _sync_review(location: Location, year: int, today: dt.date) -> None:
+    """The demo's requests to think along and comments, for the demo logins."""
+    users = {
+        user.get_username(): user
+        for user in get_user_model()._default_manager.filter(
+            username__in=["demo-teacher", "demo-teacher2", "demo-coordinator"]
+        )
+    }
+    conversations = {
+        (conversation.owner.get_username(), conversation.kind): conversation
+        for conversation in Conversation.objects.filter(
+            child__family__location=location,
+            school_year=year,
+            owner__in=users.values(),
+        ).select_related("owner")
+    }
+    concern = conversations["demo-teacher", Kind.CONCERN]
+    asked_at = dt.datetime.combine(
+        today - dt.timedelta(days=2), dt.time(16, 10), tzinfo=timezone.get_current_timezone()
+    )
+    if (concern.review_requested_at, concern.review_requested_by_id) != (
+        asked_at,
+        users["demo-teacher"].pk,
+    ):
+        concern.review_requested_at = asked_at
+        concern.review_requested_by = users["demo-teacher"]
+        concern.save(update_fields=["review_requested_at", "review_requested_by"])
+    rows = [(concern, users["demo-teacher"], REVIEW_QUESTION)] + [
+        (conversations[owner, kind], users[author], body)
+        for owner, kind, author, body in REVIEW_COMMENTS
+    ]
+    comments = _sync(
+        ReviewComment.objects.filter(conversation__child__family__location=location),
+        ("conversation_id", "author_id", "body"),
+        (
+            {"conversation_id": conversation.pk, "author_id": author.pk, "body": body}
+            for conversation, author, body in rows
+        ),
+    )
+    coaching = conversations["demo-teacher2", Kind.WELLBEING]
+    answered = comments[coaching.pk, users["demo-coordinator"].pk, REVIEW_COMMENTS[1][3]]
+    _sync(
+        ReviewComment.objects.filter(conversation=coaching, reply_to__isnull=False),
+        ("conversation_id", "author_id", "body"),
+        [
+            {
+                "conversation_id": coaching.pk,
+                "author_id": users["demo-teacher2"].pk,
+                "body": REVIEW_REPLY,
+                "reply_to_id": answered.pk,
+            }
+        ],
     )
 
 
@@ -1353,11 +1507,13 @@ def demo_seed(
             stale_filter |= models.Q(child_id=child_id, group_id=group_id)
         enrolments.filter(stale_filter).delete()
     logins: tuple[StaffSpec, ...] = ()
+    parent_link = None
     if with_users:
         logins = _sync_staff(location, groups, year)
-        _sync_conversations(
+        parent_link = _sync_conversations(
             location, families, children, groups, year, today or timezone.localdate(), rng
         )
+        _sync_review(location, year, today or timezone.localdate())
     return DemoSummary(
         location=location,
         school_year=year,
@@ -1365,4 +1521,5 @@ def demo_seed(
         children=Child.objects.filter(family__location=location).count(),
         families=location.families.count(),
         logins=logins,
+        parent_link=parent_link,
     )

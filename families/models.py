@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from families import school_year
@@ -376,3 +377,77 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child} – {self.group}"
+
+
+class AppendOnlyError(Exception):
+    """The audit trail is never changed or deleted through the app."""
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit entries cannot be deleted.")
+
+    def bulk_update(self, *args: object, **kwargs: object) -> int:
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+
+class AuditEntry(models.Model):
+    """Who read which record, when, and from which page: one row per read or
+    export, never changed or deleted (families.audit writes them).
+
+    The record is named by its kind and id, not by a foreign key: the trail
+    outlives the records it speaks of (retention deletes those), and a
+    deleted record must not take its reads with it."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("read")
+        EXPORT = "export", _("exported")
+
+    class Record(models.TextChoices):
+        CONVERSATION = "conversation", _("conversation record")
+        PARENT_ANSWERS = "parent_answers", _("parents' answers")
+        AGREEMENT = "agreement", _("agreement")
+        CHILD = "child", _("child")
+        FAMILY = "family", _("family")
+        LOCATION = "location", _("location")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    record = models.CharField(_("record"), max_length=20, choices=Record.choices)
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    # The page (URL name and path) that showed the record, and the path of the
+    # page the reader came from on this site. Paths only: never a query string.
+    url_name = models.CharField(_("page"), max_length=60)
+    path = models.CharField(_("address"), max_length=300)
+    referrer = models.CharField(_("came from"), max_length=300, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["record", "object_id", "-at"], name="audit_record_idx"),
+            models.Index(fields=["-at"], name="audit_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.record} {self.object_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit entries cannot be deleted.")

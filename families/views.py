@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from conversations.models import Agreement
+from conversations.coordination import with_review_requests
+from conversations.models import Agreement, ReviewComment
 from conversations.queries import recent_contacts_with_summary, with_contact_summary
 from conversations.views.agreements import contact_choices
 from families.access import staff_login_required
@@ -20,6 +21,9 @@ SEARCH_LIMIT = 50
 # The home page lists this many open agreements, those due first; the count says
 # how many more there are.
 HOME_AGREEMENT_LIMIT = 20
+
+# New comments on the conversations one works on, newest first.
+HOME_COMMENT_LIMIT = 10
 
 
 def _children_with_current_group(children: QuerySet[Child]) -> QuerySet[Child]:
@@ -41,7 +45,7 @@ def _groups_with_children(groups: QuerySet[Group]) -> QuerySet[Group]:
 @staff_login_required
 def home(request: HttpRequest) -> HttpResponse:
     groups = Group.objects.visible_to(request.user).current()
-    coordinated = list(Location.objects.coordinated_by(request.user))
+    coordinated = list(with_review_requests(Location.objects.coordinated_by(request.user)))
     if coordinated:
         # A coordinator's location holds too many children to list on one page:
         # the overview per group is one click away.
@@ -51,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         my_groups = _groups_with_children(groups)
     open_agreements = list(Agreement.objects.open_editable_by(request.user)[:HOME_AGREEMENT_LIMIT])
+    new_comments = list(ReviewComment.objects.new_for(request.user)[:HOME_COMMENT_LIMIT])
     return render(
         request,
         "families/home.html",
@@ -62,6 +67,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "open_agreements": open_agreements,
             "open_agreement_total": open_agreements[0].open_total if open_agreements else 0,
             "overdue_agreement_total": open_agreements[0].overdue_total if open_agreements else 0,
+            "new_comments": new_comments,
+            "new_comment_total": new_comments[0].new_total if new_comments else 0,
         },
     )
 
@@ -159,41 +166,4 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
         request,
         "families/group_detail.html",
         {"group": group, "children": children, "staff": staff, **contact_choices()},
-    )
-
-
-@require_GET
-@staff_login_required
-def location_overview(request: HttpRequest, location_id: int) -> HttpResponse:
-    location = get_object_or_404(Location.objects.coordinated_by(request.user), pk=location_id)
-    year = current_school_year()
-    groups = (
-        location.groups.filter(school_year=year)
-        .annotate(
-            child_count=Count("enrolments", distinct=True),
-            interpreter_count=Count(
-                "enrolments__child__family",
-                filter=Q(enrolments__child__family__interpreter_wanted=True),
-                distinct=True,
-            ),
-        )
-        .prefetch_related(
-            Prefetch(
-                "staff_memberships",
-                queryset=StaffMembership.objects.select_related("user").order_by(
-                    "user__first_name"
-                ),
-            )
-        )
-        .order_by("setting", "name")
-    )
-    return render(
-        request,
-        "families/location_overview.html",
-        {
-            "location": location,
-            "groups": groups,
-            "school_year_label": label(year),
-            "family_count": location.families.count(),
-        },
     )

@@ -13,10 +13,19 @@ for a conversation `teacher2` prepares. Both carry their token as `.token`.
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from families.models import StaffMembership
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits and login lockouts count in the cache: every test starts at zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,11 +4,17 @@ The URLs come from the URLconf, not from a hand-kept list, so a new view
 without a row in EXPECTED, or with a URL kwarg this module cannot fill, fails
 here instead of slipping through unchecked.
 
-Roles, from tests/conftest.py: an anonymous visitor; `teacher2`, a professional
-of another group at the same location; `teacher`, who teaches `child`'s group
-and owns the conversation; `other_coordinator`, of another location; and
-`coordinator`, of `child`'s location. The parent role (a capability link
-holder) joins this matrix when capability links land (issue 4).
+Roles, from tests/conftest.py: an anonymous visitor; `other_parent`, a parent
+of another family who has just opened their own parent link; `teacher2`, a
+professional of another group at the same location; `teacher`, who teaches
+`child`'s group and owns the conversation; `other_coordinator`, of another
+location; and `coordinator`, of `child`'s location.
+
+Parent pages take no id, only a token, and the token is the whole permission:
+whoever holds this family's token gets this family's pages, whoever holds
+another token gets that family's. So their rows say what the holder of the
+world's token gets (in every role), and test_it_refuses_wrong_and_dead_tokens
+checks every parent URL with a guessed, a revoked and an expired token.
 
 Every URL is requested with GET; the URLs that accept POST are also posted to
 with empty data. Each request runs in a savepoint that is rolled back, so what
@@ -18,19 +24,25 @@ one role's POST changes cannot change what the next role sees.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from conversations.models import AgendaItem, Agreement, Prompt
+from conversations import parent_links
+from conversations.models import AgendaItem, Agreement, ConversationText, ParentLink, Prompt
 from conversations.steps import steps_for
+from conversations.summary import SHARED_SUMMARY_KEY
+from tests import factories
 
-ROLES = ("anonymous", "teacher2", "teacher", "other_coordinator", "coordinator")
+ROLES = ("anonymous", "other_parent", "teacher2", "teacher", "other_coordinator", "coordinator")
 
 # URL prefixes that are not ours to check: Django's admin and language switch.
 SKIPPED_PREFIXES = ("beheer/", "i18n/", "static/")
@@ -52,72 +64,127 @@ class Row:
 
 
 # A GET of a POST-only view is refused before anyone is asked to log in.
-POST_ONLY = (405, 405, 405, 405, 405)
+POST_ONLY = (405, 405, 405, 405, 405, 405)
 
-# Roles: anonymous, teacher2, teacher, other_coordinator, coordinator (ROLES).
+# Parent pages: whoever holds the token gets the page, whatever else they are.
+TOKEN_HOLDER_PAGE = (200, 200, 200, 200, 200, 200)
+TOKEN_HOLDER_POST = (302, 302, 302, 302, 302, 302)
+
+# Roles: anonymous, other_parent, teacher2, teacher, other_coordinator, coordinator (ROLES).
 # Coordinators read their location's conversations but do not write in them;
 # the prompt library and the roster import are theirs alone.
 EXPECTED: dict[str, Row] = {
-    "agenda_item_add": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 422, 404, 404)),
-    "agenda_item_delete": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
-    "agenda_item_move": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
-    "agenda_item_update": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 422, 404, 404)),
-    "agreement_add": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 200, 404, 404)),
-    "agreement_list": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
+    "agenda_item_add": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 422, 404, 404)),
+    "agenda_item_delete": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)),
+    "agenda_item_move": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)),
+    "agenda_item_update": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 422, 404, 404)),
+    "agreement_add": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 404)),
+    "agreement_list": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200)),
     "agreement_update": Row(
-        get=(LOGIN_OR_401, 404, 200, 404, 404), post=(LOGIN_OR_401, 404, 200, 404, 404)
+        get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 404),
+        post=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 404),
     ),
-    "child_detail": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
-    "child_search": Row(get=POST_ONLY, post=(LOGIN_OR_401, 200, 200, 200, 200)),
-    "contact_log": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 302)),
+    "child_detail": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200)),
+    "child_search": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 200, 200, 200, 200)),
+    "contact_log": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 302)),
     "conversation_create": Row(
-        get=(LOGIN_OR_401, 404, 200, 404, 200), post=(LOGIN_OR_401, 404, 200, 404, 200)
+        get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200),
+        post=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200),
     ),
     "conversation_details": Row(
-        get=(LOGIN_OR_401, 404, 200, 404, 404), post=(LOGIN_OR_401, 404, 200, 404, 404)
+        get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 404),
+        post=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 404),
     ),
-    "conversation_detail": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
-    "conversation_status": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
-    "family_detail": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
-    "group_detail": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
-    "home": Row(get=(LOGIN_OR_401, 200, 200, 200, 200)),
-    "location_overview": Row(get=(LOGIN_OR_401, 404, 404, 404, 200)),
-    "login": Row(get=(200, 302, 302, 302, 302), post=(200, 302, 302, 302, 302)),
-    "logout": Row(get=POST_ONLY, post=(LOGIN, 302, 302, 302, 302)),
-    "meeting_held": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
-    "meeting_mode": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
-    "meeting_notes_save": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
-    "own_question_add": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 422, 404, 404)),
-    "preparation_print": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
-    "preparation_start": Row(get=(LOGIN_OR_401, 404, 302, 404, 302)),
+    "conversation_detail": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200)),
+    "conversation_status": Row(
+        get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)
+    ),
+    "family_detail": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200)),
+    "group_detail": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200)),
+    "home": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 200, 200, 200, 200)),
+    "location_overview": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200)),
+    "login": Row(get=(200, 200, 302, 302, 302, 302), post=(200, 200, 302, 302, 302, 302)),
+    "logout": Row(get=POST_ONLY, post=(LOGIN, LOGIN, 302, 302, 302, 302)),
+    "meeting_held": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)),
+    "meeting_mode": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200)),
+    "meeting_notes_save": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)),
+    "own_question_add": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 422, 404, 404)),
+    "preparation_print": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200)),
+    "preparation_start": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 302)),
     "preparation_step": Row(
-        get=(LOGIN_OR_401, 404, 200, 404, 200), post=(LOGIN_OR_401, 404, 302, 404, 404)
+        get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200),
+        post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404),
     ),
-    "prompt_choose": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
+    "prompt_choose": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)),
     "prompt_create": Row(
-        get=(LOGIN_OR_401, 404, 404, 404, 200), post=(LOGIN_OR_401, 404, 404, 404, 200)
+        get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200),
+        post=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200),
     ),
-    "prompt_delete": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 404, 404, 302)),
+    "prompt_delete": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 302)),
     "prompt_edit": Row(
-        get=(LOGIN_OR_401, 404, 404, 404, 200), post=(LOGIN_OR_401, 404, 404, 404, 200)
+        get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200),
+        post=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200),
     ),
-    "prompt_list": Row(get=(LOGIN_OR_401, 404, 404, 404, 200)),
-    "prompt_restore": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 404, 404, 302)),
-    "prompt_retire": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 404, 404, 302)),
+    "prompt_list": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200)),
+    "prompt_restore": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 302)),
+    "prompt_retire": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 302)),
     "reflection_edit": Row(
-        get=(LOGIN_OR_401, 404, 200, 404, 200), post=(LOGIN_OR_401, 404, 302, 404, 404)
+        get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200),
+        post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404),
     ),
     "roster_import": Row(
-        get=(LOGIN_OR_401, 404, 404, 404, 200), post=(LOGIN_OR_401, 404, 404, 404, 200)
+        get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200),
+        post=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200),
     ),
     "summary_edit": Row(
-        get=(LOGIN_OR_401, 404, 200, 404, 200), post=(LOGIN_OR_401, 404, 302, 404, 404)
+        get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200),
+        post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404),
     ),
-    "summary_print": Row(get=(LOGIN_OR_401, 404, 200, 404, 200)),
-    "summary_regenerate": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 200, 404, 404)),
-    "summary_share": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 302, 404, 404)),
-    "talk_time_save": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 400, 404, 404)),
-    "text_autosave": Row(get=POST_ONLY, post=(LOGIN_OR_401, 404, 400, 404, 404)),
+    "summary_print": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200)),
+    "summary_regenerate": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 404)),
+    "summary_share": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)),
+    "talk_time_save": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 400, 404, 404)),
+    "child_audit_log": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200)),
+    "conversation_review": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200)),
+    "coordination_agreements": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200)),
+    "coordination_agreements_csv": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200)),
+    "coordination_children": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200)),
+    "coordination_conversations": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200)),
+    "coordination_coverage_csv": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200)),
+    "family_erase": Row(
+        get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200),
+        post=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200),
+    ),
+    "family_export": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200)),
+    "family_export_json": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 200)),
+    "interpreter_accept": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)),
+    "parent_home": Row(get=TOKEN_HOLDER_PAGE),
+    "parent_language": Row(get=POST_ONLY, post=TOKEN_HOLDER_POST),
+    "parent_link_create": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)),
+    "parent_link_invite": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)),
+    "parent_link_letter": Row(get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 404)),
+    "parent_link_revoke": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)),
+    "parent_question": Row(get=TOKEN_HOLDER_PAGE, post=TOKEN_HOLDER_POST),
+    "parent_review": Row(get=TOKEN_HOLDER_PAGE, post=TOKEN_HOLDER_POST),
+    "parent_summary": Row(get=TOKEN_HOLDER_PAGE, post=(400, 400, 400, 400, 400, 400)),
+    "parent_view_edit": Row(
+        get=(LOGIN_OR_401, LOGIN_OR_401, 404, 200, 404, 200),
+        post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404),
+    ),
+    "privacy": Row(get=(200, 200, 200, 200, 200, 200)),
+    "review_comment_add": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 302)),
+    "review_request": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 302, 404, 404)),
+    "review_request_close": Row(
+        get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 404, 404, 302)
+    ),
+    "two_factor_disable": Row(get=POST_ONLY, post=(LOGIN, LOGIN, 302, 302, 302, 302)),
+    "two_factor_setup": Row(
+        get=(LOGIN, LOGIN, 200, 200, 200, 200), post=(LOGIN, LOGIN, 200, 200, 200, 200)
+    ),
+    "two_factor_verify": Row(
+        get=(LOGIN, LOGIN, 302, 302, 302, 302), post=(LOGIN, LOGIN, 302, 302, 302, 302)
+    ),
+    "text_autosave": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 400, 404, 404)),
 }
 
 
@@ -133,6 +200,7 @@ class World:
     agreement: Agreement
     agenda_item: AgendaItem
     prompt: Prompt
+    parent_link: ParentLink
 
 
 # How each URL kwarg is filled. A kwarg missing here fails test_it_fills_every_url_kwarg.
@@ -146,6 +214,9 @@ KWARGS: dict[str, Callable[[World], Any]] = {
     "item_id": lambda w: w.agenda_item.pk,
     "prompt_id": lambda w: w.prompt.pk,
     "step": lambda w: steps_for(w.conversation.kind)[0].slug,
+    "guardian_id": lambda w: w.parent_link.guardian_id,
+    "token": lambda w: w.parent_link.token,
+    "number": lambda w: 1,
 }
 
 
@@ -167,7 +238,13 @@ URLS: dict[str, tuple[str, ...]] = dict(_walk(get_resolver().url_patterns))
 
 
 @pytest.fixture
-def world(child, conversation, location, group) -> World:
+def world(child, conversation, location, group, parent_link) -> World:
+    # A shared summary, so that the parent's summary page has something to show.
+    ConversationText.objects.create(
+        conversation=conversation, key=SHARED_SUMMARY_KEY, text="We spraken over slapen."
+    )
+    conversation.summary_shared_at = timezone.now()
+    conversation.save(update_fields=["summary_shared_at"])
     return World(
         child=child,
         family=child.family,
@@ -188,15 +265,38 @@ def world(child, conversation, location, group) -> World:
             phase="open",
             text_nl="Hoe gaat het thuis?",
         ),
+        parent_link=parent_link,
     )
 
 
 @pytest.fixture
-def clients(client, teacher2_client, teacher_client, other_coordinator_client, coordinator_client):
+def other_parent_client(other_family_link) -> Client:
+    """A parent of another family, fresh from opening their own link."""
+    parent = Client()
+    assert parent.get(reverse("parent_home", args=[other_family_link.token])).status_code == 200
+    return parent
+
+
+@pytest.fixture
+def clients(
+    client,
+    other_parent_client,
+    teacher2_client,
+    teacher_client,
+    other_coordinator_client,
+    coordinator_client,
+):
     return dict(
         zip(
             ROLES,
-            (client, teacher2_client, teacher_client, other_coordinator_client, coordinator_client),
+            (
+                client,
+                other_parent_client,
+                teacher2_client,
+                teacher_client,
+                other_coordinator_client,
+                coordinator_client,
+            ),
             strict=True,
         )
     )
@@ -244,8 +344,10 @@ def test_it_expects_every_outsider_to_be_refused():
     """A typo in the table must not quietly let an outsider in."""
     outsiders = [ROLES.index("teacher2"), ROLES.index("other_coordinator")]
     for name, row in EXPECTED.items():
-        if not URLS.get(name):
-            continue  # pages about no object in particular (home, search) have no outsiders
+        if not URLS.get(name) or "token" in URLS[name]:
+            # Pages about no object in particular (home, search) have no outsiders;
+            # on parent pages the token decides (test_it_refuses_wrong_and_dead_tokens).
+            continue
         for outcomes in filter(None, (row.get, row.post)):
             assert {outcomes[i] for i in outsiders} <= {404, 405}, name
 
@@ -265,3 +367,29 @@ def test_it_gives_each_role_what_the_table_says(name, world, clients):
             if got is not None:
                 wrong.append(f"{method.upper()} as {role}: expected {expected}, got {got}")
     assert wrong == [], f"{name} ({url})"
+
+
+PARENT_URLS = sorted(name for name, kwargs in URLS.items() if "token" in kwargs)
+
+
+@pytest.mark.parametrize("name", PARENT_URLS)
+def test_it_refuses_wrong_and_dead_tokens(name, world, clients):
+    guessed = "A" * len(world.parent_link.token)
+    revoked = factories.make_parent_link(
+        world.conversation, factories.make_guardian(world.family, first_name="Kemal")
+    )
+    parent_links.link_revoke(link=revoked)
+    expired = factories.make_parent_link(
+        factories.make_conversation(world.child, world.conversation.owner, date=dt.date(2020, 1, 6))
+    )
+    kwargs = {kwarg: KWARGS[kwarg](world) for kwarg in URLS[name]}
+    wrong = []
+    for token, status in ((guessed, 404), (revoked.token, 410), (expired.token, 410)):
+        url = reverse(name, kwargs={**kwargs, "token": token})
+        for role, client in clients.items():
+            cache.clear()  # the rate limit is tested on its own
+            for method in ("get", "post"):
+                got = _request(client, method, url).status_code
+                if got not in (status, 405):
+                    wrong.append(f"{method.upper()} as {role} with a {status} token: got {got}")
+    assert wrong == [], name

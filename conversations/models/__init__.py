@@ -27,6 +27,7 @@ from conversations.models.prompts import (
     PromptKind,
     PromptQuerySet,
 )
+from conversations.models.review import ReviewComment, ReviewCommentQuerySet, ReviewSeen
 
 __all__ = [
     "AgendaItem",
@@ -47,4 +48,7 @@ __all__ = [
     "PromptKind",
     "PromptQuerySet",
     "QuestionnaireAnswer",
+    "ReviewComment",
+    "ReviewCommentQuerySet",
+    "ReviewSeen",
 ]

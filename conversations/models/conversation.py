@@ -101,6 +101,19 @@ class Conversation(models.Model):
         _("kind of next contact"), max_length=20, choices=Kind.choices, blank=True
     )
     summary_shared_at = models.DateTimeField(_("summary shared on"), null=True, blank=True)
+    # "Please think along": a professional asks the location's coordinators to
+    # read the record. Cleared when a coordinator marks it handled.
+    review_requested_at = models.DateTimeField(
+        _("coordinator asked to think along on"), null=True, blank=True
+    )
+    review_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,7 +123,14 @@ class Conversation(models.Model):
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")
         ordering = ["-school_year", "-date", "-created_at"]
-        indexes = [models.Index(fields=["child", "school_year"])]
+        indexes = [
+            models.Index(fields=["child", "school_year"]),
+            models.Index(
+                fields=["review_requested_at"],
+                condition=Q(review_requested_at__isnull=False),
+                name="conversation_review_asked_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5) & Q(duration_minutes__lte=240),

@@ -14,7 +14,9 @@ from django.views.decorators.vary import vary_on_headers
 from conversations import services
 from conversations.fields import FIELDS, BoundText, bound_texts, posted_version, save_posted_texts
 from conversations.forms import NEEDS, RATING_LABELS, ReflectionForm
+from conversations.invitations import summary_ready_send
 from conversations.models import Conversation
+from conversations.parent_answers import summary_replies
 from conversations.summary import (
     LOW_RATING,
     OWN_RATING_FIELDS,
@@ -28,6 +30,7 @@ from conversations.summary import (
     reflection_status,
     summary_draft,
 )
+from conversations.views.invitations import summary_mailing_messages
 from families.access import staff_login_required
 
 if TYPE_CHECKING:
@@ -82,6 +85,9 @@ def _summary_context(
         "is_draft": is_draft,
         "changed_since_shared": bool(
             conversation.summary_shared_at and shared and current and shared.text != current.text
+        ),
+        "summary_replies": summary_replies(
+            conversation, version=shared.version if shared else None
         ),
     }
 
@@ -179,6 +185,12 @@ def summary_share(request: HttpRequest, conversation_id: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The summary is marked as shared with the parents."))
+        mailing = summary_ready_send(
+            conversation=conversation,
+            sender=request.user,
+            base_url=request.build_absolute_uri("/"),
+        )
+        summary_mailing_messages(request, mailing)
     return redirect("summary_edit", conversation.pk)
 
 

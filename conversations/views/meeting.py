@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from conversations import fields
 from conversations.forms import TalkTimeForm
 from conversations.models import Conversation, Need
+from conversations.parent_answers import parent_answers
 from conversations.services import conversation_talk_time_save
 from families.access import staff_login_required
 
@@ -255,6 +256,7 @@ def _render_meeting(
             "talk": TalkTime.of(conversation),
             "planned_seconds": conversation.duration_minutes * 60,
             "hard_moments": HARD_MOMENTS,
+            "parent_answers": parent_answers(conversation),
         },
         status=status,
     )

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -30,6 +31,7 @@ from conversations.models import (
     Conversation,
     ConversationText,
     Need,
+    ParentLink,
     Prompt,
 )
 from conversations.services import (
@@ -42,6 +44,7 @@ from conversations.steps import (
     AGENDA,
     DETAILS,
     NEED_HINTS,
+    PARENT_LINKS,
     PARENT_NEED_KEYS,
     PARENT_NEEDS,
     PARENT_NEEDS_CHOICES,
@@ -50,6 +53,7 @@ from conversations.steps import (
     step_for,
     steps_for,
 )
+from conversations.views import invitations
 from families.access import staff_login_required
 
 TEMPLATE = "conversations/preparation/step.html"
@@ -57,20 +61,24 @@ TEMPLATE = "conversations/preparation/step.html"
 
 # Reading helpers
 
+_HAS_PARENT_LINKS = Exists(ParentLink.objects.filter(conversation=OuterRef("pk")))
+
 
 def _readable(request: HttpRequest, conversation_id: int) -> Conversation:
     editable = Conversation.objects.editable_by(request.user).filter(pk=OuterRef("pk"))
     return get_object_or_404(
         Conversation.objects.visible_to(request.user)
         .with_progress()
-        .annotate(can_edit=Exists(editable)),
+        .annotate(can_edit=Exists(editable), has_parent_links=_HAS_PARENT_LINKS),
         pk=conversation_id,
     )
 
 
 def _editable(request: HttpRequest, conversation_id: int) -> Conversation:
     return get_object_or_404(
-        Conversation.objects.editable_by(request.user).with_progress(),
+        Conversation.objects.editable_by(request.user)
+        .with_progress()
+        .annotate(has_parent_links=_HAS_PARENT_LINKS),
         pk=conversation_id,
     )
 
@@ -103,6 +111,7 @@ def _has_content(conversation: Conversation, step: Step, filled: set[str]) -> bo
         PARENT_NEEDS: bool(conversation.parent_needs),
         AGENDA: conversation.has_agenda,
         DETAILS: conversation.coordinator_joins or conversation.child_takes_part,
+        PARENT_LINKS: conversation.has_parent_links,
     }.get(step.special, False)
 
 
@@ -308,7 +317,13 @@ def preparation_step(request: HttpRequest, conversation_id: int, step: str) -> H
     conversation = _readable(request, conversation_id)
     current = _step_or_404(conversation, step)
     context = _step_context(conversation, current)
-    return render(request, f"{TEMPLATE}#step" if request.htmx else TEMPLATE, context)
+    if current.special == PARENT_LINKS:
+        context |= invitations.step_context(request, conversation, can_edit=context["can_edit"])
+    response = render(request, f"{TEMPLATE}#step" if request.htmx else TEMPLATE, context)
+    if current.special == PARENT_LINKS:
+        # The parents' links are keys: no copy of this page in any cache.
+        add_never_cache_headers(response)
+    return response
 
 
 def _step_post(request: HttpRequest, conversation_id: int, slug: str) -> HttpResponse:

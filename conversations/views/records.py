@@ -12,8 +12,11 @@ from conversations.fields import MAX_TEXT_LENGTH, field_for, posted_version
 from conversations.forms import ConversationDetailsForm, ConversationStartForm, StatusForm
 from conversations.models import Conversation
 from conversations.services import conversation_start, text_save
+from conversations.views import invitations
+from conversations.views.review import record_panel
 from families.access import staff_login_required
 from families.models import Child
+from families.privacy import parent_view_of
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,6 +60,9 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             "agreements": conversation.agreements.all(),
             "can_edit": can_edit,
             "status_form": StatusForm(initial={"status": conversation.status}),
+            "review": record_panel(request, conversation, can_edit=can_edit),
+            **invitations.detail_context(conversation),
+            "parent_view": parent_view_of(conversation),
         },
     )
 

@@ -88,6 +88,8 @@ def test_it_walks_a_teacher_from_a_child_to_a_shared_summary(demo_child, page, l
 
     # Step 2: a question from the library, and one of my own.
     page.get_by_role("button", name=re.compile(nl("Next"))).click()
+    expect(page.get_by_role("heading", level=2)).to_have_text(nl("Parents beforehand"))
+    page.get_by_role("button", name=re.compile(nl("Next"))).click()
     expect(page.get_by_role("heading", level=2)).to_have_text(nl("Questions"))
     page.locator(".prep-toggle").first.click()
     expect(page.locator(".prep-toggle").first).to_have_attribute("aria-pressed", "true")

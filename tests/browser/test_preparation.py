@@ -110,15 +110,15 @@ def test_it_moves_to_the_next_step_only_after_saving(page, live_server, teacher,
 
     # Typed and moved on at once, before the pause that starts a save.
     page.get_by_label("What would I like to learn about the child at home?").fill("Bedtime.")
-    page.get_by_role("button", name="Next: Questions").click()
+    page.get_by_role("button", name="Next: Parents beforehand").click()
 
-    expect(page.get_by_role("heading", level=2)).to_have_text("Questions")
-    expect(page).to_have_url(_step_url(live_server, conversation, "vragen"))
-    expect(page).to_have_title(re.compile(r"^Questions · "))
+    expect(page.get_by_role("heading", level=2)).to_have_text("Parents beforehand")
+    expect(page).to_have_url(_step_url(live_server, conversation, "ouders-vooraf"))
+    expect(page).to_have_title(re.compile(r"^Parents beforehand · "))
     expect(page.get_by_role("heading", level=2)).to_be_focused()
     assert _stored(conversation, "prep_learn_at_home") == "Bedtime."
-    expect(page.locator("[aria-current='step']")).to_contain_text("Questions")
-    expect(page.locator(".prep-steps__progress")).to_have_text("1 of 5 steps filled in")
+    expect(page.locator("[aria-current='step']")).to_contain_text("Parents beforehand")
+    expect(page.locator(".prep-steps__progress")).to_have_text("1 of 6 steps filled in")
     assert page.console_errors == []
 
 
@@ -154,9 +154,9 @@ def test_it_prepares_without_javascript(browser, live_server, teacher, conversat
     _open(page, _step_url(live_server, conversation, "wat-gaat-goed"))
 
     page.get_by_label("What goes well? What do I appreciate in this child?").fill("Kind.")
-    page.get_by_role("button", name="Next: Questions").click()
+    page.get_by_role("button", name="Next: Parents beforehand").click()
 
-    expect(page).to_have_url(_step_url(live_server, conversation, "vragen"))
+    expect(page).to_have_url(_step_url(live_server, conversation, "ouders-vooraf"))
     assert _stored(conversation, "prep_going_well") == "Kind."
     page.get_by_role("button", name="Previous").click()
     expect(page.get_by_label("What goes well? What do I appreciate in this child?")).to_have_value(

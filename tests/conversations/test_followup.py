@@ -632,7 +632,8 @@ def test_it_shows_the_reflection_read_only_to_the_coordinator(coordinator_client
     assert 'type="radio"' not in content
     assert "fully" in content
     assert "not rated yet" in content
-    assert "The professional: Teacher de Boer" in content
+    # The professional's own needs are theirs: a coordinator does not read them.
+    assert "The professional: Teacher de Boer" not in content
 
 
 def test_it_refuses_reflection_writes_by_the_coordinator(coordinator_client, held):

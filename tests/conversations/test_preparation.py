@@ -67,6 +67,7 @@ def test_it_gives_each_kind_the_steps_that_fit_it():
 
     assert slugs[Kind.WELLBEING] == [
         "wat-gaat-goed",
+        "ouders-vooraf",
         "vragen",
         "nodig-en-bieden",
         "ouders",
@@ -129,8 +130,8 @@ def test_it_shows_the_step_list_with_progress(teacher_client, conversation, teac
     response = teacher_client.get(_step(conversation, "vragen"))
 
     content = response.content.decode()
-    assert "1 of 5 steps filled in" in content
-    assert "Step 2 of 5" in content
+    assert "1 of 6 steps filled in" in content
+    assert "Step 3 of 6" in content
     assert 'aria-current="step"' in content
     assert "(has content)" in content
 
@@ -176,7 +177,7 @@ def test_it_saves_posted_texts_and_goes_to_the_next_step(teacher_client, convers
     )
 
     assert response.status_code == 302
-    assert response["Location"] == _step(conversation, "vragen")
+    assert response["Location"] == _step(conversation, "ouders-vooraf")
     assert _text(conversation, "prep_going_well") == "Helps others tidy up"
     assert _text(conversation, "prep_learn_at_home") == "What does he enjoy at home?"
 

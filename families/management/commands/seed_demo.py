@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import random
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from conversations.parent_links import link_path
 from families import demo
 from families.school_year import current_school_year, label
 
@@ -40,3 +42,12 @@ class Command(BaseCommand):
         for staff in summary.logins:
             where = ", ".join(group.name for group in staff.groups) or "whole location"
             self.stdout.write(f"  {staff.username:<{width}}  {staff.title}, {where}")
+        link = summary.parent_link
+        if link is not None:
+            # The address `make run` serves on (PORT, as in the Makefile).
+            port = os.environ.get("PORT") or "8000"
+            self.stdout.write(
+                f"Demo parent link ({link.guardian.full_name}, for "
+                f"{link.conversation.child.first_name}'s welbevindengesprek):\n"
+                f"  http://127.0.0.1:{port}{link_path(link)}"
+            )

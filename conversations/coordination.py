@@ -1,0 +1,495 @@
+"""What a coordinator reads about a location: who has been reached, open
+agreements, requests to think along, families without recent positive
+contact, the reflections "who needs what?" counted per group, and the audit
+trail of a child.
+
+Every function here answers in a fixed number of queries, however many
+children and conversations the location has: counts are aggregated in the
+database, lists are sliced or paginated by the caller.
+
+Counting per group follows the enrolments: a child in a school group and in
+after-school care counts in both groups. The location's totals count each
+child once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+
+from conversations.models import Agreement, Contact, Conversation
+from conversations.summary import OWN_RATING_FIELDS, PARENT_RATING_FIELDS
+from families.models import AuditEntry, Child, Enrolment
+
+if TYPE_CHECKING:
+    from conversations.coordination_forms import Filters
+    from families.models import Group, Location
+
+HELD = (Conversation.Status.HELD, Conversation.Status.FOLLOWED_UP)
+NOT_HELD_YET = (Conversation.Status.DRAFT, Conversation.Status.PREPARED)
+RATINGS = (1, 2, 3, 4)
+# The professionals' own ratings are counted for the whole location only, and
+# only when at least this many professionals gave them: fewer would point at
+# a person.
+MIN_PROFESSIONALS_FOR_OWN_NEEDS = 3
+# Families not reached yet, listed per group on the overview; the rest are
+# one click away.
+NOT_REACHED_SHOWN = 8
+
+# What a child's coverage status is called in links and filters.
+STATUS_HELD = "held"
+STATUS_PLANNED = "planned"
+STATUS_NONE = "none"
+STATUS_NO_POSITIVE = "no_positive"
+CHILD_STATUSES = (STATUS_HELD, STATUS_PLANNED, STATUS_NONE, STATUS_NO_POSITIVE)
+
+AGREEMENTS_OPEN = "open"
+AGREEMENTS_OVERDUE = "overdue"
+
+
+def end_of_school_year(year: int) -> dt.date:
+    return dt.date(year + 1, 7, 31)
+
+
+def _chosen(filters: Filters) -> Q:
+    """Conversations of the chosen year, kind and period."""
+    chosen = Q(school_year=filters.year)
+    if filters.kind:
+        chosen &= Q(kind=filters.kind)
+    if filters.since:
+        chosen &= Q(date__gte=filters.since)
+    if filters.until:
+        chosen &= Q(date__lte=filters.until)
+    return chosen
+
+
+def conversations_in_scope(location: Location, filters: Filters) -> QuerySet[Conversation]:
+    """The location's conversations of the chosen year, kind and period."""
+    return Conversation.objects.filter(_chosen(filters), child__family__location=location)
+
+
+def _in_group(filters: Filters, child_path: str) -> Q:
+    """Rows whose child is in the chosen group (no condition without one)."""
+    if filters.group is None:
+        return Q()
+    enrolled = Enrolment.objects.filter(group=filters.group, child=OuterRef(child_path))
+    return Q(Exists(enrolled))
+
+
+def enrolments_in_scope(location: Location, filters: Filters) -> QuerySet[Enrolment]:
+    """Places in the year's groups of children who had not left by then."""
+    cutoff = min(timezone.localdate(), end_of_school_year(filters.year))
+    enrolments = Enrolment.objects.filter(
+        group__location=location, group__school_year=filters.year
+    ).filter(Q(child__left_on__isnull=True) | Q(child__left_on__gt=cutoff))
+    if filters.group is not None:
+        enrolments = enrolments.filter(group=filters.group)
+    return enrolments
+
+
+def _reach(filters: Filters, child: str, family: str) -> dict[str, Exists]:
+    """Per child: a conversation held, one not held yet, and a positive contact
+    with the family in the last weeks. `child` and `family` are the outer
+    query's paths to the child's and the family's id."""
+    conversations = Conversation.objects.filter(_chosen(filters))
+    return {
+        "is_held": Exists(conversations.filter(child=OuterRef(child), status__in=HELD)),
+        "is_planned": Exists(conversations.filter(child=OuterRef(child), status__in=NOT_HELD_YET)),
+        "has_positive": Exists(
+            Contact.objects.filter(
+                child__family=OuterRef(family),
+                tone=Contact.Tone.POSITIVE,
+                occurred_at__gte=filters.positive_since,
+            )
+        ),
+    }
+
+
+def _reach_counts() -> dict[str, Count]:
+    return {
+        "children": Count("pk"),
+        "held": Count("pk", filter=Q(is_held=True)),
+        "planned": Count("pk", filter=Q(is_held=False, is_planned=True)),
+        "not_yet": Count("pk", filter=Q(is_held=False, is_planned=False)),
+        "no_positive": Count("pk", filter=Q(has_positive=False)),
+    }
+
+
+@dataclasses.dataclass
+class GroupRow:
+    group: Group
+    children: int = 0
+    held: int = 0
+    planned: int = 0
+    not_yet: int = 0
+    no_positive: int = 0
+    open_agreements: int = 0
+    overdue_agreements: int = 0
+    not_reached: list[Enrolment] = dataclasses.field(default_factory=list)
+    ratings: dict[str, list[int]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def rated(self) -> bool:
+        return any(any(counts) for counts in self.ratings.values())
+
+
+def group_rows(location: Location, filters: Filters, groups: list[Group]) -> list[GroupRow]:
+    """One row per group of the year (or the chosen group), in four queries:
+    reach, the families not reached yet, agreements, reflections."""
+    shown = [filters.group] if filters.group is not None else groups
+    rows = {group.pk: GroupRow(group) for group in shown}
+    enrolments = enrolments_in_scope(location, filters)
+    reach = _reach(filters, child="child_id", family="child__family_id")
+
+    for counted in (
+        enrolments.annotate(**reach).values("group_id").annotate(**_reach_counts()).order_by()
+    ):
+        row = rows.get(counted.pop("group_id"))
+        if row is not None:
+            for name, value in counted.items():
+                setattr(row, name, value)
+
+    not_reached = (
+        enrolments.filter(~reach["is_held"], ~reach["is_planned"])
+        .select_related("child__family")
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("group_id")],
+                order_by=[F("child__family__name").asc(), F("child__first_name").asc()],
+            )
+        )
+        .filter(place__lte=NOT_REACHED_SHOWN)
+        .order_by("group_id", "place")
+    )
+    for enrolment in not_reached:
+        if enrolment.group_id in rows:
+            rows[enrolment.group_id].not_reached.append(enrolment)
+
+    today = timezone.localdate()
+    for counted in (
+        agreements_in_scope(location, filters)
+        .filter(
+            status=Agreement.Status.OPEN,
+            conversation__child__enrolments__group__in=[row.group for row in rows.values()],
+        )
+        .values(group_id=F("conversation__child__enrolments__group"))
+        .annotate(
+            open_agreements=Count("pk"),
+            overdue_agreements=Count("pk", filter=Q(due_on__lt=today)),
+        )
+        .order_by()
+    ):
+        row = rows.get(counted.pop("group_id"))
+        if row is not None:
+            row.open_agreements = counted["open_agreements"]
+            row.overdue_agreements = counted["overdue_agreements"]
+
+    rating_counts = {
+        f"{field}_{rating}": Count("pk", filter=Q(**{field: rating}))
+        for field in PARENT_RATING_FIELDS
+        for rating in RATINGS
+    }
+    for counted in (
+        conversations_in_scope(location, filters)
+        .filter(child__enrolments__group__in=[row.group for row in rows.values()])
+        .values(group_id=F("child__enrolments__group"))
+        .annotate(**rating_counts)
+        .order_by()
+    ):
+        row = rows.get(counted["group_id"])
+        if row is not None:
+            row.ratings = {
+                field: [counted[f"{field}_{rating}"] for rating in RATINGS]
+                for field in PARENT_RATING_FIELDS
+            }
+    return list(rows.values())
+
+
+@dataclasses.dataclass(frozen=True)
+class Totals:
+    children: int
+    held: int
+    planned: int
+    not_yet: int
+    no_positive: int
+    open_agreements: int
+    overdue_agreements: int
+
+
+def totals(location: Location, filters: Filters) -> Totals:
+    """The location's (or the group's) totals, each child counted once: two queries."""
+    children = children_in_scope(location, filters)
+    reach = _reach(filters, child="pk", family="family_id")
+    counted = children.annotate(**reach).aggregate(**_reach_counts())
+    agreements = agreements_in_scope(location, filters).aggregate(
+        open_agreements=Count("pk", filter=Q(status=Agreement.Status.OPEN)),
+        overdue_agreements=Count(
+            "pk", filter=Q(status=Agreement.Status.OPEN, due_on__lt=timezone.localdate())
+        ),
+    )
+    return Totals(**counted, **agreements)
+
+
+@dataclasses.dataclass(frozen=True)
+class NeedCounts:
+    """How often each need got each rating (1 not met … 4 fully met)."""
+
+    parents: dict[str, list[int]]
+    own: dict[str, list[int]] | None
+    professionals: int
+
+    @property
+    def rated(self) -> bool:
+        return any(any(counts) for counts in self.parents.values())
+
+
+def need_counts(location: Location, filters: Filters) -> NeedCounts:
+    """The reflections of the whole location (or group), in one query. The
+    professionals' own ratings only when enough professionals gave them."""
+    counts: dict[str, Any] = {
+        f"{field}_{rating}": Count("pk", filter=Q(**{field: rating}))
+        for field in (*PARENT_RATING_FIELDS, *OWN_RATING_FIELDS)
+        for rating in RATINGS
+    }
+    own_rated = Q()
+    for field in OWN_RATING_FIELDS:
+        own_rated |= Q(**{f"{field}__isnull": False})
+    counts["professionals"] = Count("owner", distinct=True, filter=own_rated)
+    counted = (
+        conversations_in_scope(location, filters)
+        .filter(_in_group(filters, "child_id"))
+        .aggregate(**counts)
+    )
+
+    def by_field(fields: tuple[str, ...]) -> dict[str, list[int]]:
+        return {field: [counted[f"{field}_{rating}"] for rating in RATINGS] for field in fields}
+
+    enough = counted["professionals"] >= MIN_PROFESSIONALS_FOR_OWN_NEEDS
+    return NeedCounts(
+        parents=by_field(PARENT_RATING_FIELDS),
+        own=by_field(OWN_RATING_FIELDS) if enough else None,
+        professionals=counted["professionals"],
+    )
+
+
+def with_review_requests(locations: QuerySet[Location]) -> QuerySet[Location]:
+    """Annotate each location with `asked_count`: conversations waiting for a
+    coordinator to think along (a subquery, no extra query)."""
+    waiting = (
+        Conversation.objects.filter(
+            child__family__location=OuterRef("pk"), review_requested_at__isnull=False
+        )
+        .order_by()
+        .values("child__family__location")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return locations.annotate(
+        asked_count=Coalesce(Subquery(waiting, output_field=IntegerField()), 0)
+    )
+
+
+# The lists behind the numbers
+
+
+def children_in_scope(location: Location, filters: Filters) -> QuerySet[Child]:
+    """Each child of the year's groups (or the chosen group) once."""
+    return Child.objects.filter(
+        pk__in=enrolments_in_scope(location, filters).values("child_id")
+    ).order_by()
+
+
+def children_list(location: Location, filters: Filters, status: str) -> QuerySet[Child]:
+    """The children behind a coverage number, with `held_on` (the last held
+    conversation's date), `planned_on` (the next one not held yet) and
+    `positive_at` (the family's last positive contact), in family order."""
+    conversations = Conversation.objects.filter(_chosen(filters))
+    reach = _reach(filters, child="pk", family="family_id")
+    children = children_in_scope(location, filters)
+    if status == STATUS_HELD:
+        children = children.filter(reach["is_held"])
+    elif status == STATUS_PLANNED:
+        children = children.filter(~reach["is_held"], reach["is_planned"])
+    elif status == STATUS_NONE:
+        children = children.filter(~reach["is_held"], ~reach["is_planned"])
+    elif status == STATUS_NO_POSITIVE:
+        children = children.filter(~reach["has_positive"])
+    held = conversations.filter(child=OuterRef("pk"), status__in=HELD).order_by("-date")
+    planned = conversations.filter(child=OuterRef("pk"), status__in=NOT_HELD_YET).order_by(
+        F("date").asc(nulls_last=True)
+    )
+    positive = Contact.objects.filter(
+        child__family=OuterRef("family_id"), tone=Contact.Tone.POSITIVE
+    ).order_by("-occurred_at")
+    return (
+        children.select_related("family")
+        .annotate(
+            held_on=Subquery(held.values("date")[:1]),
+            is_held=reach["is_held"],
+            is_planned=reach["is_planned"],
+            planned_on=Subquery(planned.values("date")[:1]),
+            positive_at=Subquery(positive.values("occurred_at")[:1]),
+        )
+        .order_by("family__name", "first_name", "pk")
+    )
+
+
+def coverage_rows(location: Location, filters: Filters) -> QuerySet[Enrolment]:
+    """A row per group and child, with the same annotations as `children_list`,
+    for the export: by group, then family."""
+    conversations = Conversation.objects.filter(_chosen(filters))
+    reach = _reach(filters, child="child_id", family="child__family_id")
+    held = conversations.filter(child=OuterRef("child_id"), status__in=HELD).order_by("-date")
+    planned = conversations.filter(child=OuterRef("child_id"), status__in=NOT_HELD_YET).order_by(
+        F("date").asc(nulls_last=True)
+    )
+    positive = Contact.objects.filter(
+        child__family=OuterRef("child__family_id"), tone=Contact.Tone.POSITIVE
+    ).order_by("-occurred_at")
+    return (
+        enrolments_in_scope(location, filters)
+        .select_related("group", "child__family")
+        .annotate(
+            is_held=reach["is_held"],
+            is_planned=reach["is_planned"],
+            held_on=Subquery(held.values("date")[:1]),
+            planned_on=Subquery(planned.values("date")[:1]),
+            positive_at=Subquery(positive.values("occurred_at")[:1]),
+        )
+        .order_by("group__name", "child__family__name", "child__first_name", "pk")
+    )
+
+
+def groups_of(children: list[Child], filters: Filters) -> None:
+    """Set `year_groups` on each child: its groups in the chosen year (one query)."""
+    by_child: dict[int, list[Group]] = {child.pk: [] for child in children}
+    for enrolment in Enrolment.objects.filter(
+        child__in=by_child, group__school_year=filters.year
+    ).select_related("group"):
+        by_child[enrolment.child_id].append(enrolment.group)
+    for child in children:
+        child.year_groups = sorted(by_child[child.pk], key=lambda group: group.name)
+
+
+def agreements_in_scope(location: Location, filters: Filters) -> QuerySet[Agreement]:
+    """Agreements from the chosen conversations, due in the chosen period."""
+    conversations = Conversation.objects.filter(
+        child__family__location=location, school_year=filters.year
+    )
+    if filters.kind:
+        conversations = conversations.filter(kind=filters.kind)
+    agreements = Agreement.objects.filter(conversation__in=conversations).filter(
+        _in_group(filters, "conversation__child_id")
+    )
+    if filters.since:
+        agreements = agreements.filter(due_on__gte=filters.since)
+    if filters.until:
+        agreements = agreements.filter(due_on__lte=filters.until)
+    return agreements
+
+
+def agreements_list(location: Location, filters: Filters, status: str) -> QuerySet[Agreement]:
+    agreements = agreements_in_scope(location, filters)
+    if status == AGREEMENTS_OPEN:
+        agreements = agreements.filter(status=Agreement.Status.OPEN)
+    elif status == AGREEMENTS_OVERDUE:
+        agreements = agreements.overdue()
+    return agreements.select_related("conversation__child__family", "conversation__owner").order_by(
+        "due_on", "pk"
+    )
+
+
+def review_requests(location: Location, filters: Filters) -> QuerySet[Conversation]:
+    """Conversations whose professional asked the coordinators to think along,
+    longest waiting first, each with `asked_total` (a window count). Open
+    requests are shown whatever the kind, year or period chosen: each waits for
+    an answer. Only the group narrows them down."""
+    conversations = Conversation.objects.filter(
+        child__family__location=location, review_requested_at__isnull=False
+    ).filter(_in_group(filters, "child_id"))
+    return (
+        conversations.select_related("child", "owner", "review_requested_by")
+        .annotate(asked_total=Window(Count("pk")))
+        .order_by("review_requested_at", "pk")
+    )
+
+
+def conversations_list(
+    location: Location,
+    filters: Filters,
+    *,
+    status: str = "",
+    need: str = "",
+    rating: int | None = None,
+    asked: bool = False,
+) -> QuerySet[Conversation]:
+    """The conversations behind a number: held or not yet, with a parents'
+    need rated so, or waiting for a coordinator to think along."""
+    if asked:
+        conversations = review_requests(location, filters)
+    else:
+        conversations = conversations_in_scope(location, filters).filter(
+            _in_group(filters, "child_id")
+        )
+    if status == STATUS_HELD:
+        conversations = conversations.filter(status__in=HELD)
+    elif status == STATUS_PLANNED:
+        conversations = conversations.filter(status__in=NOT_HELD_YET)
+    if need in PARENT_RATING_FIELDS and rating in RATINGS:
+        conversations = conversations.filter(**{need: rating})
+    conversations = conversations.select_related("child__family", "owner")
+    if asked:
+        return conversations
+    return conversations.order_by(F("date").desc(nulls_last=True), "-pk")
+
+
+# The audit trail of a child
+
+
+def audit_entries_for_child(child: Child) -> QuerySet[AuditEntry]:
+    """Every read of the child's page, the family's page, the child's
+    conversations (parents' answers included) and their agreements, and every
+    export of the child's location, newest first."""
+    conversations = Conversation.objects.filter(child=child).values("pk")
+    agreements = Agreement.objects.filter(conversation__child=child).values("pk")
+    record = AuditEntry.Record
+    return (
+        AuditEntry.objects.filter(
+            Q(record=record.CHILD, object_id=child.pk)
+            | Q(record=record.FAMILY, object_id=child.family_id)
+            | Q(
+                record__in=[record.CONVERSATION, record.PARENT_ANSWERS],
+                object_id__in=conversations,
+            )
+            | Q(record=record.AGREEMENT, object_id__in=agreements)
+            | Q(record=record.LOCATION, object_id=child.family.location_id)
+        )
+        .select_related("user")
+        .order_by("-at", "-pk")
+    )
+
+
+def conversations_of(entries: list[AuditEntry]) -> dict[int, Conversation]:
+    """The conversations the entries name, in one query (for their labels)."""
+    ids = {
+        entry.object_id
+        for entry in entries
+        if entry.record in {AuditEntry.Record.CONVERSATION, AuditEntry.Record.PARENT_ANSWERS}
+    }
+    return Conversation.objects.in_bulk(ids) if ids else {}

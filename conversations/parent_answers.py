@@ -1,0 +1,285 @@
+"""What the parents told us, as the professional reads it: their answers to
+the questionnaire and their replies to the shared summary.
+
+Choices are stored as option keys, so their labels come out in the language
+that is active: the staff's (Dutch unless they switched). Free text stays as
+the parent wrote it, with the language it was written in. Reading a
+conversation's links and all their answers takes two queries, however many
+parents and answers there are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch
+from django.utils.translation import get_language
+
+from conversations.models import ParentLink, QuestionnaireAnswer
+from conversations.questionnaire import (
+    INTERPRETER,
+    NO_INTERPRETER,
+    QUESTIONS,
+    RANKED,
+    Question,
+)
+from conversations.services import DEFAULT_MINUTES
+from conversations.summary import SHARED_SUMMARY_KEY
+from families.languages import Language
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from conversations.models import Conversation
+    from families.models import Guardian
+
+# An interpreter makes a conversation take longer: half as long again, at
+# least three quarters of an hour, and never past the longest conversation
+# the model allows.
+INTERPRETER_FACTOR = 1.5
+INTERPRETER_MIN_MINUTES = 45
+MAX_MINUTES = 240
+
+
+def language_name(code: str) -> str:
+    """The name of a language in the active language ("Arabisch" for "ar")."""
+    if code in Language.values:
+        return str(Language(code).label)
+    return code
+
+
+@dataclasses.dataclass(frozen=True)
+class FreeText:
+    """Text as a parent wrote it, with the language of the page they wrote it on."""
+
+    text: str
+    language: str
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
+
+    @property
+    def marked(self) -> bool:
+        """Worth naming the language: it is not the one the reader reads in."""
+        return bool(self.language) and self.language != (get_language() or "")[:2]
+
+
+@dataclasses.dataclass(frozen=True)
+class InterpreterRequest:
+    guardian: Guardian
+    # A code of families.languages.Language, or "" when the parent wrote a
+    # language that is not in the list.
+    language: str
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ShownAnswer:
+    question: Question
+    labels: list[str]
+    text: FreeText | None
+    # The interpreter question: "no", or the request (its words are the template's).
+    no_interpreter: bool = False
+    interpreter: InterpreterRequest | None = None
+
+    @property
+    def ranked(self) -> bool:
+        return self.question.kind == RANKED
+
+
+@dataclasses.dataclass(frozen=True)
+class ParentAnswers:
+    link: ParentLink
+    answers: list[ShownAnswer]
+    interpreter: InterpreterRequest | None
+
+    @property
+    def guardian(self) -> Guardian:
+        return self.link.guardian
+
+    @property
+    def submitted_at(self) -> dt.datetime | None:
+        return self.link.submitted_at
+
+
+def links_of(conversation: Conversation, *, with_answers: bool = True) -> list[ParentLink]:
+    """The conversation's links with their guardians, and their answers
+    (one query, and one more for all the answers)."""
+    links = ParentLink.objects.filter(conversation=conversation).select_related("guardian")
+    if with_answers:
+        links = links.prefetch_related(
+            Prefetch("answers", queryset=QuestionnaireAnswer.objects.order_by())
+        )
+    links = list(links.order_by("guardian_id"))
+    for link in links:
+        # expires_at and questionnaire_open read the conversation: no query per link.
+        link.conversation = conversation
+    return links
+
+
+def _text(answer: QuestionnaireAnswer) -> FreeText | None:
+    text = answer.text.strip()
+    return FreeText(text, answer.text_language) if text else None
+
+
+def _interpreter(guardian: Guardian, answer: QuestionnaireAnswer) -> InterpreterRequest | None:
+    wanted = next(iter(answer.choices), "")
+    written = answer.text.strip()
+    if wanted == NO_INTERPRETER or (not wanted and not written):
+        return None
+    if wanted in Language.values and wanted != Language.OTHER:
+        return InterpreterRequest(guardian, wanted, language_name(wanted))
+    return InterpreterRequest(guardian, "", written or language_name(wanted))
+
+
+def _labels(question: Question, answer: QuestionnaireAnswer) -> list[str]:
+    return [
+        str(option.label)
+        for option in (question.option(key) for key in answer.choices)
+        if option is not None
+    ]
+
+
+def answers_of(link: ParentLink, answers: list[QuestionnaireAnswer] | None = None) -> ParentAnswers:
+    """A link's answers in the order of the questionnaire, labels in the
+    active language: the `answers` given, or the link's (prefetched) ones."""
+    answers = link.answers.all() if answers is None else answers
+    by_question = {answer.question: answer for answer in answers}
+    shown = []
+    interpreter = None
+    for question in QUESTIONS:
+        answer = by_question.get(question.key)
+        if answer is None:
+            continue
+        if question.kind == INTERPRETER:
+            interpreter = _interpreter(link.guardian, answer)
+            no = answer.choices == [NO_INTERPRETER]
+            if no or interpreter is not None:
+                # The written language is the request itself, not a remark.
+                shown.append(
+                    ShownAnswer(
+                        question=question,
+                        labels=[],
+                        text=None,
+                        no_interpreter=no,
+                        interpreter=interpreter,
+                    )
+                )
+            continue
+        labels = _labels(question, answer)
+        text = _text(answer)
+        if labels or text:
+            shown.append(ShownAnswer(question=question, labels=labels, text=text))
+    return ParentAnswers(link=link, answers=shown, interpreter=interpreter)
+
+
+def parent_answers(conversation: Conversation) -> list[ParentAnswers]:
+    """Every parent's answers to this conversation's questionnaire, for the
+    parents who gave any, in one query."""
+    by_link: dict[int, tuple[ParentLink, list[QuestionnaireAnswer]]] = {}
+    for answer in (
+        QuestionnaireAnswer.objects.filter(link__conversation=conversation)
+        .select_related("link__guardian")
+        .order_by("link__guardian_id", "pk")
+    ):
+        answer.link.conversation = conversation
+        by_link.setdefault(answer.link_id, (answer.link, []))[1].append(answer)
+    shown = [answers_of(link, answers) for link, answers in by_link.values()]
+    return [answers for answers in shown if answers.answers]
+
+
+def interpreter_minutes(duration: int) -> int:
+    """How long to plan a conversation with an interpreter, in whole five minutes."""
+    longer = math.ceil(duration * INTERPRETER_FACTOR / 5) * 5
+    return min(MAX_MINUTES, max(INTERPRETER_MIN_MINUTES, longer, duration))
+
+
+@dataclasses.dataclass(frozen=True)
+class InterpreterAdvice:
+    requests: list[InterpreterRequest]
+    minutes: int
+    # Nothing left to do: an interpreter is planned and the time is long enough.
+    settled: bool
+
+    @property
+    def languages(self) -> list[InterpreterRequest]:
+        """One request per language asked for."""
+        return list({(each.language or each.name): each for each in self.requests}.values())
+
+
+def interpreter_advice(
+    conversation: Conversation, answers: list[ParentAnswers]
+) -> InterpreterAdvice | None:
+    """What a parent's request for an interpreter asks of the professional.
+
+    The suggested time grows from the usual time for this kind of conversation,
+    or from the planned time when that is longer; once an interpreter is
+    planned, accepting the suggestion once settles it."""
+    requests = [each.interpreter for each in answers if each.interpreter is not None]
+    if not requests:
+        return None
+    usual = DEFAULT_MINUTES.get(conversation.kind, conversation.duration_minutes)
+    base = usual if conversation.interpreter else max(usual, conversation.duration_minutes)
+    minutes = interpreter_minutes(base)
+    settled = (
+        conversation.interpreter
+        and bool(conversation.interpreter_language)
+        and conversation.duration_minutes >= minutes
+    )
+    return InterpreterAdvice(requests=requests, minutes=minutes, settled=settled)
+
+
+# Replies to the shared summary
+
+
+@dataclasses.dataclass(frozen=True)
+class SummaryReply:
+    link: ParentLink
+    shared_version: int | None
+
+    @property
+    def guardian(self) -> Guardian:
+        return self.link.guardian
+
+    @property
+    def confirmed(self) -> bool:
+        return self.link.summary_confirmed_at is not None
+
+    @property
+    def confirms_latest(self) -> bool:
+        """The parent confirmed the version that is shared now, not an older one."""
+        return self.confirmed and self.link.summary_confirmed_version == self.shared_version
+
+    @property
+    def comment(self) -> FreeText | None:
+        text = self.link.summary_comment.strip()
+        return FreeText(text, self.link.summary_comment_language) if text else None
+
+    @property
+    def has_reply(self) -> bool:
+        return self.confirmed or self.comment is not None
+
+
+def shared_version(conversation: Conversation) -> int | None:
+    return (
+        conversation.texts.filter(key=SHARED_SUMMARY_KEY).values_list("version", flat=True).first()
+    )
+
+
+def summary_replies(
+    conversation: Conversation,
+    *,
+    links: list[ParentLink] | None = None,
+    version: int | None = None,
+) -> list[SummaryReply]:
+    """A reply row for every parent link of the conversation, whether the
+    parent replied yet or not; none before the summary is shared. Pass the
+    links or the shared version when they are at hand."""
+    if conversation.summary_shared_at is None:
+        return []
+    links = links_of(conversation, with_answers=False) if links is None else links
+    version = shared_version(conversation) if version is None else version
+    return [SummaryReply(link=link, shared_version=version) for link in links]
