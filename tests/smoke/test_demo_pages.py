@@ -19,7 +19,8 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from conversations.models import Conversation
+from conversations import parent_links
+from conversations.models import Conversation, ParentLink
 from conversations.steps import steps_for
 from families.models import Child, Family, Group, Location
 
@@ -70,6 +71,15 @@ def _staff_pages(location: Location) -> list[Page]:
             continue
         pages.append(Page(url, Location, location.pk))
     pages.append(Page(reverse("prompt_list", args=[location.pk]), Location, location.pk))
+    # Coordinator pages: the lists behind the overview, and each family's AVG export.
+    for name in ("coordination_children", "coordination_agreements", "coordination_conversations"):
+        pages.append(Page(reverse(name, args=[location.pk]), Location, location.pk))
+    pages += [
+        Page(reverse("family_export", args=[pk]), Location, location.pk)
+        for pk in Family.objects.filter(location=location)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ]
     return pages + _conversation_pages(location)
 
 
@@ -77,7 +87,7 @@ def _conversation_pages(location: Location) -> list[Page]:
     """Every page of every demo conversation, each agreement included."""
     pages = []
     conversations = Conversation.objects.filter(child__family__location=location)
-    for conversation in conversations.prefetch_related("agreements").order_by("pk"):
+    for conversation in conversations.prefetch_related("agreements", "parent_links").order_by("pk"):
         pk = conversation.pk
 
         def page(name: str, *args: object, scope: str = "visible", ok: int = 200) -> Page:
@@ -98,6 +108,12 @@ def _conversation_pages(location: Location) -> list[Page]:
             page("summary_edit", pk),
             page("summary_print", pk),
             page("reflection_edit", pk),
+            # The read-along page is the location's coordinators' own.
+            Page(reverse("conversation_review", args=[pk]), Location, location.pk),
+            *(
+                page("parent_link_letter", pk, link.guardian_id, scope="editable")
+                for link in conversation.parent_links.all()
+            ),
         ]
     return pages
 
@@ -169,6 +185,28 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(demo_location):
     response = client.get(login_url)
     assert response.status_code == 200
     assert b"<main" in response.content
+
+
+def test_it_renders_every_parent_page_of_every_demo_link(demo_location):
+    """Parents need no login: each demo link opens its pages for anyone holding it."""
+    links = ParentLink.objects.filter(conversation__child__family__location=demo_location)
+    assert links.exists()
+    failures = []
+    for link in links.select_related("conversation"):
+        token = parent_links.token_of(link)
+        shared = link.conversation.summary_shared_at is not None
+        urls = [
+            (reverse("parent_home", args=[token]), 200),
+            *((reverse("parent_question", args=[token, n]), 200) for n in range(1, 9)),
+            (reverse("parent_review", args=[token]), 200),
+            (reverse("parent_summary", args=[token]), 200 if shared else 404),
+        ]
+        client = Client()
+        for url, expected in urls:
+            response = client.get(url)
+            if response.status_code != expected or b"<main" not in response.content:
+                failures.append((link.pk, url.split("/")[-2], response.status_code))
+    assert failures == []
 
 
 def test_it_shows_a_teacher_only_their_own_group(demo_location):
