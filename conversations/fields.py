@@ -94,7 +94,7 @@ def field_for(conversation: Conversation, key: str) -> TextField | None:
     if key in FIELDS:
         return FIELDS[key]
     prefix, _sep, item_id = key.partition("-")
-    if prefix == "agenda" and item_id.isdigit():
+    if prefix == "agenda" and item_id.isascii() and item_id.isdigit():
         item = conversation.agenda_items.filter(pk=int(item_id)).first()
         if item is not None:
             return agenda_field(item.pk, item.title)

@@ -61,6 +61,8 @@ def text_save(
     The check and the write are one UPDATE … WHERE version = base_version, so
     two saves racing from two tabs can never both win.
     """
+    # PostgreSQL text cannot hold NUL; no keyboard types one, so drop it.
+    text = text.replace("\x00", "")
     if base_version == 0:
         try:
             with transaction.atomic():

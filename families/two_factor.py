@@ -127,7 +127,8 @@ def redirect_to_step(request: HttpRequest, step: str, next_url: str | None = Non
 def _given_next(request: HttpRequest) -> str | None:
     """The page to return to, when one was asked for and it is on this site."""
     url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
-    if url and url_has_allowed_host_and_scheme(
+    # Only a path: redirect() would take a bare word such as "home" for a URL name.
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return url

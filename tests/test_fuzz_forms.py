@@ -18,17 +18,23 @@ rolled back, as the matrix does.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from conversations.forms import TalkTimeForm
+from conversations.models import ConversationText
+from conversations.steps import steps_for
 from tests.test_authorization_matrix import (
     EXPECTED,
     KWARGS,
@@ -51,6 +57,7 @@ ERROR_MARKERS = ('role="alert"', "notice--error", "field__errors", "errorlist")
 
 
 def _allowed_role(name: str) -> str | None:
+    """The first role the matrix lets post to this URL, if any."""
     outcomes = EXPECTED[name].post
     if outcomes is None:
         return None
@@ -63,7 +70,11 @@ POST_URLS = sorted(name for name in URLS if _allowed_role(name) is not None)
 
 
 class _Forms(HTMLParser):
-    """Field names and values of each form on a page, by the URL it posts to."""
+    """Field names and values of each form on a page, by the URL it posts to.
+
+    Autosaving text fields post on their own (hx-post on the textarea, with
+    hx-vals and hx-include), so those count as a form of one field too.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -76,34 +87,75 @@ class _Forms(HTMLParser):
         if tag == "form" and (attr.get("method", "").lower() == "post" or "hx-post" in attr):
             self._fields = {}
             self.forms.append((attr.get("hx-post") or attr.get("action", ""), self._fields))
-        elif self._fields is not None and tag in ("input", "select", "textarea", "button"):
-            if name := attr.get("name"):
-                self._fields.setdefault(name, set()).add(attr.get("value", ""))
-                self._select = name if tag == "select" else None
-        elif self._fields is not None and tag == "option" and self._select:
+            return
+        if tag not in ("input", "select", "textarea", "button", "option"):
+            return
+        name = attr.get("name")
+        if "hx-post" in attr:
+            own: dict[str, set[str]] = {name: {""}} if name else {}
+            for key, value in json.loads(attr.get("hx-vals") or "{}").items():
+                own[key] = {str(value)}
+            for selector in attr.get("hx-include", "").split(","):
+                if selector.strip().startswith("#"):
+                    own[selector.strip()[1:]] = {""}
+            self.forms.append((attr["hx-post"], own))
+        if self._fields is None:
+            return
+        if tag == "option" and self._select:
             self._fields[self._select].add(attr.get("value", ""))
+        elif name:
+            self._fields.setdefault(name, set()).add(attr.get("value", ""))
+            self._select = name if tag == "select" else None
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._fields = None
 
 
+# Endpoints that only JavaScript posts to, with the form that reads them.
+SCRIPTED_FORMS = {"talk_time_save": TalkTimeForm}
+
 _FIELDS: dict[str, dict[str, set[str]]] = {}
+ITEM_ID = "ITEM_ID"
+
+
+def _page_urls(objects: World) -> Iterator[str]:
+    """Every page in the matrix, and every step of the preparation."""
+    for name, kwargs in URLS.items():
+        steps = [step.slug for step in steps_for(objects.conversation.kind)]
+        for step in steps if "step" in kwargs else [None]:
+            values = {kwarg: KWARGS[kwarg](objects) for kwarg in kwargs}
+            if step is not None:
+                values["step"] = step
+            yield reverse(name, kwargs=values)
 
 
 def _fields_by_url_name(
-    world: World,  # noqa: F811
-    clients: dict[str, Client],
+    objects: World, clients: dict[str, Client]
 ) -> dict[str, dict[str, set[str]]]:
     """Open every page once as the allowed roles and collect its forms' fields.
 
-    Names and options do not depend on the ids of this test's world, so the
-    map is made by the first test that needs it and kept by URL name.
+    Opening them all takes seconds, so the map is made by the first test that
+    needs it and kept by URL name, with the agenda item's id (the one id that
+    appears in field names, as in `item-7-title`) written as ITEM_ID.
     """
-    if _FIELDS:
-        return _FIELDS
-    for name, kwargs in URLS.items():
-        url = reverse(name, kwargs={kwarg: KWARGS[kwarg](world) for kwarg in kwargs})
+    if not _FIELDS:
+        _collect_fields(objects, clients)
+    item_id = str(objects.agenda_item.pk)
+    return {
+        name: {
+            field.replace(ITEM_ID, item_id): {value.replace(ITEM_ID, item_id) for value in values}
+            for field, values in fields.items()
+        }
+        for name, fields in _FIELDS.items()
+    }
+
+
+def _collect_fields(objects: World, clients: dict[str, Client]) -> None:
+    item_id = re.compile(rf"(?<=-){objects.agenda_item.pk}(?=-|$)")
+    for name, form in SCRIPTED_FORMS.items():
+        _FIELDS[name] = {field: {"0", "60"} for field in form.base_fields}
+    for url in _page_urls(objects):
         for client in clients.values():
             with transaction.atomic():
                 response = client.get(url)
@@ -119,8 +171,10 @@ def _fields_by_url_name(
                     continue
                 for field, values in fields.items():
                     if field != "csrfmiddlewaretoken":
-                        _FIELDS.setdefault(target, {}).setdefault(field, set()).update(values)
-    return _FIELDS
+                        general = item_id.sub(ITEM_ID, field)
+                        _FIELDS.setdefault(target, {}).setdefault(general, set()).update(
+                            item_id.sub(ITEM_ID, value) for value in values
+                        )
 
 
 def _users(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -131,7 +185,7 @@ def _users(request: pytest.FixtureRequest) -> dict[str, Any]:
         **{
             role: request.getfixturevalue(role)
             for role in ROLES
-            if role.startswith(("teacher", "coord", "other_coord"))
+            if role not in ("anonymous", "other_parent")
         },
     }
 
@@ -202,7 +256,7 @@ def _assert_polite(name: str, data: dict[str, list[str]], response: Any) -> None
 def test_it_answers_every_form_politely(name, world, request):  # noqa: F811
     users = _users(request)
     role = _allowed_role(name)
-    readers = {role: _client(users[role]) for role in ("anonymous", "teacher", "coordinator")}
+    readers = {who: _client(users[who]) for who in ("anonymous", "teacher", "coordinator")}
     fields = _fields_by_url_name(world, readers).get(name, {})
     url = reverse(name, kwargs={kwarg: KWARGS[kwarg](world) for kwarg in URLS[name]})
     keys = {**{key: set() for key in GENERIC_KEYS}, **fields}
@@ -211,7 +265,7 @@ def test_it_answers_every_form_politely(name, world, request):  # noqa: F811
     )
 
     @settings(
-        max_examples=15,
+        max_examples=20,
         deadline=None,
         database=None,
         # The fixtures are made once per test on purpose: each example gets its
@@ -229,3 +283,120 @@ def test_it_answers_every_form_politely(name, world, request):  # noqa: F811
         _assert_polite(name, data, response)
 
     post()
+
+
+AUTOSAVE_TEXT = st.one_of(NASTY_TEXT, st.just("Goed\x00gesprek"), st.just("ok"))
+AUTOSAVE_VERSION = st.one_of(
+    st.just("0"),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    NASTY_TEXT,
+)
+
+
+@pytest.mark.django_db
+def test_it_answers_every_autosave_politely(world, teacher):  # noqa: F811
+    """The autosave endpoint reads raw keys, versions and texts, not a form."""
+    url = reverse("text_autosave", args=[world.conversation.pk])
+    item = world.agenda_item.pk
+    keys = st.one_of(
+        st.sampled_from(["summary", "reflection_note", "prep_going_well", f"agenda-{item}"]),
+        st.sampled_from(["agenda-²", "agenda-٣", f"agenda-{2**70}", "agenda-", "agenda--1"]),
+        NASTY_TEXT,
+    )
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(key=keys, version=AUTOSAVE_VERSION, text=AUTOSAVE_TEXT)
+    @example(key="summary", version="0", text="Goed\x00gesprek")
+    @example(key="summary", version=str(2**70), text="Goed gesprek")
+    @example(key=f"agenda-{2**70}", version="0", text="Goed gesprek")
+    def post(key: str, version: str, text: str) -> None:
+        client = _client(teacher)
+        data = {"key": key, f"version-{key}": version, f"text-{key}": text}
+        with transaction.atomic():
+            response = client.post(url, data, headers={"HX-Request": "true"})
+            transaction.set_rollback(True)
+        _assert_polite("text_autosave", {k: [v] for k, v in data.items()}, response)
+
+    post()
+
+
+# Bodies too large for Django to read, and a text too long to store.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True])
+def test_it_refuses_a_body_beyond_the_upload_limit_politely(world, teacher, htmx):  # noqa: F811
+    client = _client(teacher)
+    client.cookies["django_language"] = "en"
+    text = "x" * (django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    url = reverse("text_autosave", args=[world.conversation.pk])
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    response = client.post(
+        url, {"key": "summary", "version-summary": "0", "text-summary": text}, headers=headers
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    content = response.content.decode()
+    assert 'role="alert"' in content
+    assert "too large" in content
+    assert ("<html" in content) is not htmx
+    assert not ConversationText.objects.filter(key="summary").exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_too_many_fields_politely(world, teacher):  # noqa: F811
+    client = _client(teacher)
+    client.cookies["django_language"] = "en"
+    data = {f"field-{n}": "x" for n in range(django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+
+    response = client.post(reverse("conversation_details", args=[world.conversation.pk]), data)
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_megabyte_of_autosaved_text_and_stores_nothing(world, teacher):  # noqa: F811
+    client = _client(teacher)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(
+        reverse("text_autosave", args=[world.conversation.pk]),
+        {"key": "summary", "version-summary": "0", "text-summary": "x" * 1_000_000},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 422
+    assert 'role="alert"' in response.content.decode()
+    assert "Not saved: this text is longer than" in response.content.decode()
+    assert not ConversationText.objects.filter(key="summary").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["two_factor_verify", "agreement_update", "contact_log"])
+def test_it_ignores_a_next_that_is_not_a_path(name, world, teacher):  # noqa: F811
+    """redirect() reads a bare word as a URL name: "home" would go to the
+    home page and "0" would fail, so only a path is followed."""
+    url = reverse(name, kwargs={kwarg: KWARGS[kwarg](world) for kwarg in URLS[name]})
+    data = {
+        "next": "0",
+        "what": "Samen lezen",
+        "who": "parent",
+        "due_on": "2030-01-01",
+        "status": "open",
+        "channel": "phone",
+        "note": "Gebeld",
+    }
+
+    response = _client(teacher).post(url, data)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/")
+    assert response["Location"] != "/0"

@@ -43,7 +43,8 @@ def contact_choices() -> dict[str, Any]:
 def _safe_next(request: HttpRequest) -> str:
     """The `next` URL the form came from, if it points to this site."""
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(
+    # Only a path: redirect() would take a bare word such as "home" for a URL name.
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return url
