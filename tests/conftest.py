@@ -134,3 +134,19 @@ def coordinator_client(coordinator):
 @pytest.fixture
 def other_coordinator_client(other_coordinator):
     return _client_for(other_coordinator)
+
+
+@pytest.fixture
+def english_clients(
+    client, teacher_client, teacher2_client, coordinator_client, other_coordinator_client
+):
+    """Every named client reads English, so tests assert on the source texts
+    whatever the catalogs hold."""
+    for each in (
+        client,
+        teacher_client,
+        teacher2_client,
+        coordinator_client,
+        other_coordinator_client,
+    ):
+        each.cookies["django_language"] = "en"

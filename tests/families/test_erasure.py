@@ -25,17 +25,11 @@ from families.privacy import ERASED_FAMILY_NAME, Erasure, family_erase
 from tests import factories
 from tests.families.privacy_records import library_topic_title, make_full_record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]
 
 MARKER = "ZQX-erase-51c9"
 # Everything personal the record holds besides the marker.
 PERSONAL = ("Yilmaz", "Emre", "Elif", "Ayşe", "Mehmet", "06-12345678", "@example.org", "2019-05-17")
-
-
-@pytest.fixture(autouse=True)
-def _english(client, teacher_client, coordinator_client, other_coordinator_client):
-    for each in (client, teacher_client, coordinator_client, other_coordinator_client):
-        each.cookies["django_language"] = "en"
 
 
 @pytest.fixture

@@ -20,22 +20,9 @@ from tests import factories
 from tests.families.privacy_records import make_full_record
 from tests.queries import SESSION_RENEWAL_QUERIES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]
 
 MARKER = "ZQX-export-7f3a"
-
-
-@pytest.fixture(autouse=True)
-def _english(client, teacher_client, teacher2_client, coordinator_client, other_coordinator_client):
-    """Assert on the source texts, whatever the catalogs hold."""
-    for each in (
-        client,
-        teacher_client,
-        teacher2_client,
-        coordinator_client,
-        other_coordinator_client,
-    ):
-        each.cookies["django_language"] = "en"
 
 
 @pytest.fixture
