@@ -630,3 +630,9 @@ def test_it_keeps_the_summary_page_to_a_few_queries(
     _share_summary(conversation, "Emre reads well.")
     with django_assert_max_num_queries(PAGE_QUERIES):
         assert client.get(_url("parent_summary", link)).status_code == 200
+
+
+def test_it_links_every_page_to_the_privacy_page(client, link):
+    response = client.get(_url("parent_home", link))
+    assert f'href="{reverse("privacy")}"' in response.content.decode()
+    assert "How we handle your information" in response.content.decode()
