@@ -28,7 +28,6 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
@@ -36,7 +35,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -45,6 +43,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from families.models import StaffMembership
+from families.redirects import safe_next_path
 
 # Session keys: what this login still owes ([user id, state]), and the secret
 # shown on the set-up page until a first code confirms it.
@@ -124,19 +123,8 @@ def redirect_to_step(request: HttpRequest, step: str, next_url: str | None = Non
     return redirect_to_login(next_url or request.get_full_path(), target)
 
 
-def _given_next(request: HttpRequest) -> str | None:
-    """The page to return to, when one was asked for and it is on this site."""
-    url = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
-    # Only a path: redirect() would take a bare word such as "home" for a URL name.
-    if url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return None
-
-
 def _next_url(request: HttpRequest) -> str:
-    return _given_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
+    return safe_next_path(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 class CodeForm(forms.Form):
@@ -261,7 +249,7 @@ def _setup_page(request: HttpRequest, *, form: CodeForm, device: TOTPDevice | No
         "form": form,
         "device": device,
         "required": required_for(request.user),
-        "next": _given_next(request),
+        "next": safe_next_path(request),
     }
     if device is None:
         key = request.session.get(PENDING_KEY_KEY)
@@ -302,7 +290,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             django_otp.login(request, device)
             _remember(request, DEVICE)
             messages.success(request, _("Two-step verification is on."))
-            return redirect(_given_next(request) or "two_factor_setup")
+            return redirect(safe_next_path(request) or "two_factor_setup")
     return _setup_page(request, form=form, device=None)
 
 

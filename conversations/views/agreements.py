@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -22,6 +21,7 @@ from conversations.models import Agreement, Contact, Conversation
 from conversations.queries import with_contact_summary
 from families.access import staff_login_required
 from families.models import Child
+from families.redirects import safe_next_path
 from families.school_year import current_school_year
 
 if TYPE_CHECKING:
@@ -38,17 +38,6 @@ def contact_choices() -> dict[str, Any]:
         "contact_tones": Contact.Tone.choices,
         "default_channel": Contact.Channel.DROP_OFF_PICK_UP,
     }
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """The `next` URL the form came from, if it points to this site."""
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    # Only a path: redirect() would take a bare word such as "home" for a URL name.
-    if url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return ""
 
 
 # Agreements
@@ -118,7 +107,7 @@ def agreement_update(request: HttpRequest, agreement_id: int) -> HttpResponse:
         pk=agreement_id,
     )
     form = AgreementUpdateForm(request.POST or None, instance=agreement)
-    next_url = _safe_next(request)
+    next_url = safe_next_path(request)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The agreement is saved."))
@@ -145,7 +134,7 @@ def agreement_update(request: HttpRequest, agreement_id: int) -> HttpResponse:
 def contact_log(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
     form = ContactForm(request.POST)
-    next_url = _safe_next(request)
+    next_url = safe_next_path(request)
     logged = None
     if form.is_valid():
         logged = form.save(commit=False)

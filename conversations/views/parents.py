@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -38,6 +37,7 @@ from conversations.parent_services import (
 )
 from conversations.questionnaire import QUESTIONS
 from conversations.summary import SHARED_SUMMARY_KEY
+from families.redirects import safe_next_path
 
 if TYPE_CHECKING:
     from conversations.models import Conversation, ParentLink
@@ -100,10 +100,8 @@ def parent_language(request: HttpRequest, link: ParentLink) -> HttpResponse:
     if form.is_valid():
         link_language_set(link=link, language=form.cleaned_data["language"])
     own_pages = reverse("parent_home", args=[link.token])
-    wanted = request.POST.get("next", "")
-    if wanted.startswith(own_pages) and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    wanted = safe_next_path(request)
+    if wanted.startswith(own_pages):
         return redirect(wanted)
     return redirect(own_pages)
 
