@@ -64,11 +64,6 @@ def link_path(link: ParentLink) -> str:
     return reverse("parent_home", args=[token_of(link)])
 
 
-def link_url(request: HttpRequest, link: ParentLink) -> str:
-    """The full address to send to the parent."""
-    return request.build_absolute_uri(link_path(link))
-
-
 def default_language(guardian: Guardian) -> str:
     """The family's language when the parent pages speak it, unless this parent
     chose another one. A guardian's preferred language is Dutch until someone
