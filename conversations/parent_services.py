@@ -32,19 +32,25 @@ def answer_save(
     A change to the ranked topics reorders the conversation's agenda."""
     if not link.questionnaire_open:
         raise QuestionnaireClosedError
-    answer = QuestionnaireAnswer.objects.filter(link=link, question=question.key).first()
-    text_language = language if text else ""
-    if answer is not None and (answer.choices, answer.text, answer.text_language) == (
-        choices,
-        text,
-        text_language,
-    ):
-        return answer
-    answer, _created = QuestionnaireAnswer.objects.update_or_create(
-        link=link,
-        question=question.key,
-        defaults={"choices": choices, "text": text, "text_language": text_language},
+    answer = (
+        QuestionnaireAnswer.objects.select_for_update()
+        .filter(link=link, question=question.key)
+        .first()
     )
+    text_language = language if text else ""
+    wanted = {"choices": choices, "text": text, "text_language": text_language}
+    if answer is None:
+        # update_or_create, not create: a second tab may store the first answer
+        # at the same moment.
+        answer, _created = QuestionnaireAnswer.objects.update_or_create(
+            link=link, question=question.key, defaults=wanted
+        )
+    elif all(getattr(answer, field) == value for field, value in wanted.items()):
+        return answer
+    else:
+        for field, value in wanted.items():
+            setattr(answer, field, value)
+        answer.save(update_fields=[*wanted, "updated_at"])
     if question.kind == RANKED:
         agenda_sync_parent_topics(conversation=link.conversation)
     return answer
