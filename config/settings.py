@@ -266,6 +266,12 @@ if not 1 <= NO_POSITIVE_CONTACT_WEEKS <= 52:
 # Parent links stay valid this many days after the meeting (conversations.parent_links).
 PARENT_LINK_DAYS = env_int("PARENT_LINK_DAYS", default=30)
 
+# The site's own address, for links in messages sent without a request to take
+# it from (the booking reminders run from cron). Defaults to the first host.
+SITE_URL = env_str(
+    "SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+).rstrip("/")
+
 # `manage.py apply_retention` (run daily) deletes the records of children who
 # left more than this many years ago (families.privacy).
 RETENTION_YEARS = env_int("RETENTION_YEARS", default=2)

@@ -31,5 +31,7 @@ urlpatterns = [
     path("", include("conversations.urls_prompts")),
     path("", include("conversations.urls_invitations")),
     path("", include("conversations.urls_coordination")),
+    path("", include("conversations.urls_rounds")),
+    path("", include("conversations.urls_calendar")),
     path("ouder/", include("conversations.urls_parents")),
 ]

@@ -150,3 +150,25 @@ def english_clients(
         other_coordinator_client,
     ):
         each.cookies["django_language"] = "en"
+
+
+@pytest.fixture
+def meeting_round(location, group, other_group, teacher, teacher2, child, other_child):
+    """Progress talks for `group` and `other_group`, open now: six 10-minute
+    slots for `teacher` and for `teacher2`, ten days from now from 18:00."""
+    meeting_round = factories.make_round(location, [group, other_group], teacher)
+    factories.make_slots(meeting_round, teacher)
+    factories.make_slots(meeting_round, teacher2)
+    return meeting_round
+
+
+@pytest.fixture
+def round_conversation(meeting_round, child):
+    """`child`'s conversation in `meeting_round`."""
+    return factories.round_conversation(meeting_round, child)
+
+
+@pytest.fixture
+def round_link(round_conversation):
+    """Ayşe's link to `child`'s conversation in `meeting_round`."""
+    return factories.make_parent_link(round_conversation)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.utils import timezone
 
 from conversations import parent_links
 from conversations.models import Conversation, Kind, ParentLink
@@ -97,3 +98,47 @@ def make_parent_link(conversation: Conversation, guardian: Guardian | None = Non
     link = parent_links.link_create(conversation=conversation, guardian=guardian, user=None)
     link.token = parent_links.token_of(link)
     return link
+
+
+def make_round(location: Location, groups: list[Group], created_by: AbstractUser, **kwargs: Any):
+    """A meeting round open for booking now, closing in a week, with a
+    conversation for every child in `groups` (conversations.booking.round_create)."""
+    from conversations import booking
+
+    now = timezone.now()
+    kwargs.setdefault("name", "Tienminutengesprekken")
+    kwargs.setdefault("kind", Kind.PROGRESS)
+    kwargs.setdefault("slot_minutes", 10)
+    kwargs.setdefault("opens_at", now - dt.timedelta(hours=1))
+    kwargs.setdefault("closes_at", now + dt.timedelta(days=7))
+    return booking.round_create(location=location, groups=groups, created_by=created_by, **kwargs)
+
+
+def make_slots(
+    meeting_round,
+    professional: AbstractUser,
+    *,
+    count: int = 6,
+    day: dt.date | None = None,
+    start: dt.time = dt.time(18, 0),
+    **kwargs: Any,
+):
+    """`count` consecutive slots for `professional`, from `start` on `day`
+    (by default ten days from now, so they have not begun)."""
+    from conversations import booking
+
+    day = day or timezone.localdate() + dt.timedelta(days=10)
+    begin = dt.datetime.combine(day, start)
+    end = begin + dt.timedelta(minutes=meeting_round.slot_minutes * count)
+    return booking.slots_generate(
+        meeting_round=meeting_round,
+        professional=professional,
+        day=day,
+        start=start,
+        end=end.time(),
+        **kwargs,
+    )
+
+
+def round_conversation(meeting_round, child: Child) -> Conversation:
+    return Conversation.objects.get(meeting_round=meeting_round, child=child)

@@ -28,12 +28,26 @@ from conversations.models.prompts import (
     PromptQuerySet,
 )
 from conversations.models.review import ReviewComment, ReviewCommentQuerySet, ReviewSeen
+from conversations.models.rounds import (
+    SLOT_MINUTES,
+    Booking,
+    BookingSlot,
+    CalendarFeed,
+    MeetingRound,
+    MeetingRoundQuerySet,
+    Slot,
+    SlotQuerySet,
+)
 
 __all__ = [
+    "SLOT_MINUTES",
     "AgendaItem",
     "Agreement",
     "AgreementQuerySet",
     "Audience",
+    "Booking",
+    "BookingSlot",
+    "CalendarFeed",
     "ChosenPrompt",
     "Contact",
     "ContactQuerySet",
@@ -41,6 +55,8 @@ __all__ = [
     "ConversationQuerySet",
     "ConversationText",
     "Kind",
+    "MeetingRound",
+    "MeetingRoundQuerySet",
     "Need",
     "ParentLink",
     "Phase",
@@ -51,4 +67,6 @@ __all__ = [
     "ReviewComment",
     "ReviewCommentQuerySet",
     "ReviewSeen",
+    "Slot",
+    "SlotQuerySet",
 ]

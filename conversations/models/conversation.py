@@ -85,6 +85,15 @@ class Conversation(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("planned minutes"), default=30)
     place = models.CharField(_("place"), max_length=200, blank=True)
     video_link = models.URLField(_("video link"), blank=True)
+    # Set for a conversation parents book a time for (conversations.booking).
+    meeting_round = models.ForeignKey(
+        "conversations.MeetingRound",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+        verbose_name=_("meeting round"),
+    )
     # Talk-time balance from meeting mode, in seconds.
     talk_professional_seconds = models.PositiveIntegerField(default=0)
     talk_parent_seconds = models.PositiveIntegerField(default=0)
@@ -132,6 +141,11 @@ class Conversation(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["meeting_round", "child"],
+                condition=Q(meeting_round__isnull=False),
+                name="conversation_once_per_child_per_round",
+            ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5) & Q(duration_minutes__lte=240),
                 name="conversation_duration_plausible",
