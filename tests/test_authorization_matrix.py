@@ -36,8 +36,17 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from conversations import parent_links
-from conversations.models import AgendaItem, Agreement, ConversationText, ParentLink, Prompt
+from conversations import booking, parent_links
+from conversations.models import (
+    AgendaItem,
+    Agreement,
+    Booking,
+    ConversationText,
+    MeetingRound,
+    ParentLink,
+    Prompt,
+    Slot,
+)
 from conversations.steps import steps_for
 from conversations.summary import SHARED_SUMMARY_KEY
 from tests import factories
@@ -201,6 +210,9 @@ class World:
     agenda_item: AgendaItem
     prompt: Prompt
     parent_link: ParentLink
+    meeting_round: MeetingRound
+    slot: Slot
+    booking: Booking
 
 
 # How each URL kwarg is filled. A kwarg missing here fails test_it_fills_every_url_kwarg.
@@ -217,6 +229,10 @@ KWARGS: dict[str, Callable[[World], Any]] = {
     "guardian_id": lambda w: w.parent_link.guardian_id,
     "token": lambda w: w.parent_link.token,
     "number": lambda w: 1,
+    "round_id": lambda w: w.meeting_round.pk,
+    "slot_id": lambda w: w.slot.pk,
+    "booking_id": lambda w: w.booking.pk,
+    "day": lambda w: timezone.localdate(w.slot.starts_at).isoformat(),
 }
 
 
@@ -245,6 +261,14 @@ def world(child, conversation, location, group, parent_link) -> World:
     )
     conversation.summary_shared_at = timezone.now()
     conversation.save(update_fields=["summary_shared_at"])
+    # The conversation is also in a meeting round (a draft without a date is
+    # taken in), with the teacher's slots, the first of them booked.
+    meeting_round = factories.make_round(
+        location, [group], conversation.owner, kind=conversation.kind
+    )
+    slots = factories.make_slots(meeting_round, conversation.owner)
+    conversation.refresh_from_db()
+    (booked,) = booking.booking_make(choice=[(conversation.pk, [slots[0].pk])], link=parent_link)
     return World(
         child=child,
         family=child.family,
@@ -266,6 +290,9 @@ def world(child, conversation, location, group, parent_link) -> World:
             text_nl="Hoe gaat het thuis?",
         ),
         parent_link=parent_link,
+        meeting_round=meeting_round,
+        slot=slots[-1],
+        booking=booked.booking,
     )
 
 
