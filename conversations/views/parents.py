@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from conversations.models import ConversationText, QuestionnaireAnswer
+from conversations.models import BookingSlot, ConversationText, QuestionnaireAnswer
 from conversations.parent_access import page_context, parent_page
 from conversations.parent_forms import (
     AnswerForm,
@@ -70,6 +71,22 @@ def _missing(request: HttpRequest, link: ParentLink, what: str) -> HttpResponse:
     return _render(request, link, "parents/missing.html", context, status=404)
 
 
+def _round_time(link: ParentLink) -> BookingSlot | None:
+    """In a meeting round: the first slot of this parent's booking (for both
+    parents, or their own; never the other parent's own time). One query."""
+    if link.conversation.meeting_round_id is None:
+        return None
+    return (
+        BookingSlot.objects.filter(
+            Q(booking__guardian__isnull=True) | Q(booking__guardian=link.guardian_id),
+            booking__conversation=link.conversation_id,
+        )
+        .select_related("booking", "slot")
+        .order_by("booking__starts_at", "slot__starts_at")
+        .first()
+    )
+
+
 @parent_page
 @require_safe
 def parent_home(request: HttpRequest, link: ParentLink) -> HttpResponse:
@@ -89,6 +106,7 @@ def parent_home(request: HttpRequest, link: ParentLink) -> HttpResponse:
             "answered_count": len(answered),
             "question_count": QUESTION_COUNT,
             "continue_number": first_open or QUESTION_COUNT,
+            "round_time": _round_time(link),
         },
     )
 

@@ -1,0 +1,459 @@
+"""A parent books, changes or cancels the time of a conversation in a meeting
+round, through their own link (behind conversations.parent_access.parent_page).
+
+The page offers only the free slots of the child's own professionals
+(conversations.booking.booking_options): for a family with several children
+in the round, back-to-back times for all of them, or each child's times on
+their own. Every write goes through the booking services, which lock the
+slots, so a parent who loses the race for a slot gets the page again with the
+times still free and a "just taken" notice (409), never an error page.
+
+Notices are short codes (BOOKED, TAKEN, ..., and BookingConflictError's
+reasons); their words are in templates/parents/booking_notice.html, with the
+other texts parents read, so that they are translated into every parent
+language.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import itertools
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from conversations import booking_mail
+from conversations.booking import (
+    MAX_CHAINED_CHILDREN,
+    BookingClosedError,
+    BookingConflictError,
+    InvalidChoiceError,
+    Option,
+    SlotTakenError,
+    booking_cancel,
+    booking_make,
+    booking_options,
+    parse_choice,
+    slots_needed,
+)
+from conversations.models import Booking, BookingSlot, Conversation, QuestionnaireAnswer
+from conversations.parent_access import page_context, parent_page
+from conversations.questionnaire import INTERPRETER as INTERPRETER_KIND
+from conversations.questionnaire import NO_INTERPRETER, QUESTIONS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from conversations.models import MeetingRound, ParentLink, Slot
+    from families.models import Guardian
+
+GET_OR_POST = ["GET", "HEAD", "POST"]
+
+# What the page offers, as query parameters of the page and fields of its form.
+FOR_CHILD = "voor"  # a conversation id: that child's times on their own
+WITH_INTERPRETER = "tolk"  # "1": the parent would like an interpreter: longer times
+
+# For whom a time is: both parents together, or only the parent of this link.
+TOGETHER = "together"
+ALONE = "alone"
+
+# When parents can book.
+BEFORE, OPEN, CLOSED = "before", "open", "closed"
+
+# Notices (their words: templates/parents/booking_notice.html).
+BOOKED = "booked"
+CHANGED = "changed"
+CANCELLED = "cancelled"
+TAKEN = "taken"
+NOT_OPEN = "closed"
+INVALID = "invalid"
+CHOOSE = "choose"
+
+INTERPRETER_QUESTION = next(
+    number for number, question in enumerate(QUESTIONS, 1) if question.kind == INTERPRETER_KIND
+)
+
+
+def _name(user: AbstractBaseUser) -> str:
+    """A professional as parents know them (as on the other parent pages)."""
+    return user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+
+
+@dataclasses.dataclass(frozen=True)
+class Held:
+    """One of the family's bookings in the round, with its slots in order."""
+
+    booking: Booking
+    conversation: Conversation
+    slots: tuple[Slot, ...]
+
+    @property
+    def together(self) -> bool:
+        return self.booking.guardian_id is None
+
+    @property
+    def professional_name(self) -> str:
+        return _name(self.slots[0].professional)
+
+    @property
+    def place(self) -> str:
+        return self.slots[0].place
+
+    @property
+    def video_link(self) -> str:
+        return self.slots[0].video_link
+
+    @property
+    def made_by_guardian(self) -> Guardian | None:
+        link = self.booking.made_by_link
+        return link.guardian if link is not None else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Day:
+    date: dt.date
+    options: list[Option]
+
+
+@dataclasses.dataclass
+class Page:
+    """Everything the booking page shows for one parent."""
+
+    meeting_round: MeetingRound
+    conversations: list[Conversation]
+    phase: str
+    opens_at: dt.datetime
+    # The bookings this parent may see and change: for both parents, or their own.
+    held: list[Held]
+    # Another parent's bookings of their own: only that they exist, never the time.
+    other_parent: list[Held]
+    parties: list[str]
+    # Whether to say for whom each time is (parents who live apart, or a
+    # booking for one parent alone).
+    parties_matter: bool
+    # Wanted by the professional, the family's record or the parent's answers.
+    interpreter_needed: bool
+    # Chosen on this page.
+    interpreter_chosen: bool
+    for_child: Conversation | None
+    days: list[Day]
+
+    @property
+    def is_open(self) -> bool:
+        return self.phase == OPEN
+
+    @property
+    def alone_only(self) -> bool:
+        return self.parties == [ALONE]
+
+    @property
+    def offered(self) -> list[Conversation]:
+        """The conversations whose times the page offers."""
+        return [self.for_child] if self.for_child is not None else self.conversations
+
+    @property
+    def changing(self) -> bool:
+        """Booking an offered time moves a booking this parent already has."""
+        offered = {conversation.pk for conversation in self.offered}
+        return any(held.conversation.pk in offered for held in self.held)
+
+    @property
+    def several(self) -> bool:
+        return len(self.conversations) > 1
+
+    @property
+    def interpreter(self) -> bool:
+        return self.interpreter_needed or self.interpreter_chosen
+
+    @property
+    def chains_possible(self) -> bool:
+        return self.several and len(self.conversations) <= MAX_CHAINED_CHILDREN
+
+    @property
+    def contacts(self) -> list[str]:
+        """Whom to ask once parents can no longer change anything themselves."""
+        names = [held.professional_name for held in self.held]
+        names = names or [_name(conversation.owner) for conversation in self.conversations]
+        return list(dict.fromkeys(names))
+
+
+def _held(conversations: list[Conversation]) -> list[Held]:
+    """The family's bookings in the round, with their slots and
+    professionals: one query."""
+    by_id = {conversation.pk: conversation for conversation in conversations}
+    rows = (
+        BookingSlot.objects.filter(booking__conversation__in=list(by_id))
+        .select_related(
+            "booking__guardian", "booking__made_by_link__guardian", "slot__professional"
+        )
+        .order_by("booking__starts_at", "booking_id", "slot__starts_at")
+    )
+    return [
+        Held(
+            booking=booking,
+            conversation=by_id[booking.conversation_id],
+            slots=tuple(row.slot for row in group),
+        )
+        for booking, group in itertools.groupby(rows, key=lambda row: row.booking)
+    ]
+
+
+def _asked_for_interpreter(link: ParentLink, conversations: list[Conversation]) -> bool:
+    """This parent asked for an interpreter in the questions beforehand (for
+    any of the children in the round): one query."""
+    answers = QuestionnaireAnswer.objects.filter(
+        link__guardian=link.guardian_id,
+        link__conversation__in=[conversation.pk for conversation in conversations],
+        question=QUESTIONS[INTERPRETER_QUESTION - 1].key,
+    ).values_list("choices", "text")
+    for choices, text in answers:
+        wanted = next(iter(choices), "")
+        if wanted != NO_INTERPRETER and (wanted or text.strip()):
+            return True
+    return False
+
+
+def _lives_apart(link: ParentLink) -> bool:
+    """The family has more than one parent and not all of them live with the
+    children (separated parents): one query."""
+    guardians = list(link.conversation.child.family.guardians.all())
+    return len(guardians) > 1 and any(not guardian.lives_with_children for guardian in guardians)
+
+
+def _parties(
+    meeting_round: MeetingRound, *, apart: bool, held: list[Held], others: list[Held]
+) -> list[str]:
+    """For whom this parent can book now, the one to propose first. A time
+    for both parents and a time for one parent alone do not go together
+    (conversations.booking), so once either exists, that decides."""
+    mine_alone = any(not each.together for each in held)
+    if not meeting_round.separate_bookings or not (apart or mine_alone or others):
+        return [TOGETHER]
+    if any(each.together for each in held):
+        return [TOGETHER]
+    if mine_alone or others:
+        return [ALONE]
+    return [TOGETHER, ALONE]
+
+
+def _days(options: list[Option]) -> list[Day]:
+    return [
+        Day(date=date, options=list(group))
+        for date, group in itertools.groupby(
+            options, key=lambda option: timezone.localdate(option.starts_at)
+        )
+    ]
+
+
+def _page(link: ParentLink, params: Mapping[str, str]) -> Page:
+    """The page's state for this parent, read fresh. `params`: FOR_CHILD and
+    WITH_INTERPRETER, from the address or the posted form."""
+    conversations = list(
+        Conversation.objects.filter(
+            meeting_round=link.conversation.meeting_round_id,
+            child__family=link.conversation.child.family_id,
+        )
+        .select_related("child", "meeting_round", "owner")
+        .order_by("child__first_name", "pk")
+    )
+    meeting_round = conversations[0].meeting_round
+    several = len(conversations) > 1
+    opens_at = meeting_round.opens_for(several_children=several)
+    now = timezone.now()
+    if now < opens_at:
+        phase = BEFORE
+    elif now >= meeting_round.closes_at:
+        phase = CLOSED
+    else:
+        phase = OPEN
+
+    every = _held(conversations)
+    held = [each for each in every if each.booking.guardian_id in (None, link.guardian_id)]
+    others = [each for each in every if each.booking.guardian_id not in (None, link.guardian_id)]
+
+    apart = _lives_apart(link)
+    family = link.conversation.child.family
+    interpreter_needed = (
+        family.interpreter_wanted
+        or any(conversation.interpreter for conversation in conversations)
+        or _asked_for_interpreter(link, conversations)
+    )
+    interpreter_chosen = params.get(WITH_INTERPRETER) == "1"
+
+    for_child = next(
+        (each for each in conversations if str(each.pk) == params.get(FOR_CHILD)), None
+    )
+    if for_child is None and len(conversations) > MAX_CHAINED_CHILDREN:
+        for_child = next(each for each in conversations if each.pk == link.conversation_id)
+    if not several:
+        for_child = None
+
+    page = Page(
+        meeting_round=meeting_round,
+        conversations=conversations,
+        phase=phase,
+        opens_at=opens_at,
+        held=held,
+        other_parent=others,
+        parties=_parties(meeting_round, apart=apart, held=held, others=others)
+        if phase == OPEN
+        else [TOGETHER],
+        parties_matter=apart or bool(others) or any(not each.together for each in held),
+        interpreter_needed=interpreter_needed,
+        interpreter_chosen=interpreter_chosen,
+        for_child=for_child,
+        days=[],
+    )
+    if phase == OPEN:
+        lengths = {
+            each.pk: slots_needed(each, interpreter=page.interpreter) for each in conversations
+        }
+        page.days = _days(booking_options(page.offered, lengths=lengths))
+    return page
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _page_url(link: ParentLink) -> str:
+    return reverse("parent_booking", args=[link.token])
+
+
+def _render(
+    request: HttpRequest,
+    link: ParentLink,
+    page: Page,
+    *,
+    notice: str = "",
+    selected: str = "",
+    party: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        **page_context(link),
+        "page": page,
+        "notice": notice,
+        "selected": selected,
+        "party": party if party in page.parties else page.parties[0],
+        "interpreter_question": INTERPRETER_QUESTION,
+        "FOR_CHILD": FOR_CHILD,
+        "WITH_INTERPRETER": WITH_INTERPRETER,
+    }
+    return render(request, "parents/booking.html", context, status=status)
+
+
+def _missing(request: HttpRequest, link: ParentLink) -> HttpResponse:
+    return render(
+        request, "parents/missing.html", {**page_context(link), "what": "booking"}, status=404
+    )
+
+
+@parent_page
+@require_http_methods(GET_OR_POST)
+def parent_booking(request: HttpRequest, link: ParentLink) -> HttpResponse:
+    """The free times to choose from, and the family's current booking. A POST
+    books the chosen option (`choice`, an Option.value) for both parents or
+    for this parent alone (`party`), moving a booking this party already has.
+
+    An empty choice re-renders the page asking to choose (422); a choice the
+    page never offered (a tampered or garbled form) gets 400; a slot taken
+    meanwhile, a round that closed, or a choice that clashes with the other
+    parent's booking get 409; each with the page and the times still free."""
+    if link.conversation.meeting_round_id is None:
+        return _missing(request, link)
+    if request.method != "POST":
+        return _render(request, link, _page(link, request.GET))
+
+    value = request.POST.get("choice", "")
+    party = request.POST.get("party", TOGETHER)
+    if party not in (TOGETHER, ALONE):
+        return _render(request, link, _page(link, request.POST), notice=INVALID, status=400)
+    if not value:
+        page = _page(link, request.POST)
+        return _render(request, link, page, notice=CHOOSE, party=party, status=422)
+    try:
+        booked = booking_make(choice=parse_choice(value), link=link, alone=party == ALONE)
+    except SlotTakenError:
+        notice, status = TAKEN, 409
+    except BookingClosedError:
+        notice, status = NOT_OPEN, 409
+    except InvalidChoiceError:
+        notice, status = INVALID, 400
+    except BookingConflictError as error:
+        notice, status = error.reason, 409
+    else:
+        transaction.on_commit(
+            functools.partial(
+                booking_mail.booking_confirmations_send, booked=booked, base_url=_base_url(request)
+            )
+        )
+        moved = any(each.previous is not None for each in booked)
+        messages.success(request, CHANGED if moved else BOOKED)
+        return redirect(_page_url(link))
+    page = _page(link, request.POST)
+    selected = value if status == 409 and notice != TAKEN else ""
+    return _render(
+        request, link, page, notice=notice, selected=selected, party=party, status=status
+    )
+
+
+@parent_page
+@require_POST
+def parent_booking_cancel(request: HttpRequest, link: ParentLink, booking_id: int) -> HttpResponse:
+    """Cancel a booking for both parents or this parent's own, in two steps:
+    a POST without `confirm` shows what will be cancelled and asks to confirm
+    (nothing changes), a POST with `confirm=1` cancels. Another family's
+    booking, or the other parent's own, is not found (404)."""
+    conversation = link.conversation
+    if conversation.meeting_round_id is None:
+        return _missing(request, link)
+    booking = (
+        Booking.objects.filter(
+            Q(guardian__isnull=True) | Q(guardian=link.guardian_id),
+            pk=booking_id,
+            conversation__meeting_round=conversation.meeting_round_id,
+            conversation__child__family=conversation.child.family_id,
+        )
+        .select_related("conversation__child", "conversation__meeting_round")
+        .first()
+    )
+    if booking is None:
+        return _missing(request, link)
+    page = _page(link, {})
+    if page.phase != OPEN:
+        return _render(request, link, page, notice=NOT_OPEN, status=409)
+    if request.POST.get("confirm") != "1":
+        held = next((each for each in page.held if each.booking.pk == booking.pk), None)
+        if held is None:
+            return _missing(request, link)
+        return render(
+            request,
+            "parents/booking_cancel.html",
+            {**page_context(link), "page": page, "held": held},
+        )
+    try:
+        booking = booking_cancel(booking=booking, link=link)
+    except BookingClosedError:
+        return _render(request, link, _page(link, {}), notice=NOT_OPEN, status=409)
+    except InvalidChoiceError:
+        # A second click while the first was cancelling: it is gone already.
+        return redirect(_page_url(link))
+    transaction.on_commit(
+        functools.partial(
+            booking_mail.booking_cancelled_send, booking=booking, base_url=_base_url(request)
+        )
+    )
+    messages.success(request, CANCELLED)
+    return redirect(_page_url(link))
