@@ -1,9 +1,10 @@
-"""Keep parent tokens out of the logs.
+"""Keep parent and calendar tokens out of the logs.
 
-A parent page's address holds the parent's private token (/ouder/<token>/).
-Django logs request paths (a 404, a slow request, runserver's request log), so
-every record passes this filter, which blanks the token in the message and in
-its arguments before any handler writes it.
+A parent page's address holds the parent's private token (/ouder/<token>/), a
+calendar feed's address the professional's (/agenda/<token>.ics). Django logs
+request paths (a 404, a slow request, runserver's request log), so every
+record passes this filter, which blanks the token in the message and in its
+arguments before any handler writes it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
-TOKEN_IN_PATH = re.compile(r"(/ouder/)[^/\s\"'?#]+")
+TOKEN_IN_PATH = re.compile(r"(/ouder/|/agenda/)[^/\s\"'?#]+")
 REDACTED = r"\1[token]"
 
 

@@ -2,58 +2,470 @@
 notice that a time moved or was cancelled, the reminder the day before, and
 the one-click "please book a time" to families who have not booked.
 
-Each parent reads them in their link's language, through their own link.
-Like every message to parents, they carry the child's first name, the time
-and the place, and nothing from the conversation itself.
+Each parent reads them in their link's language, through their own link
+(made when the parent has none yet). A parent whose link was revoked gets
+nothing: the professional closed it on purpose. Like every message to
+parents, they carry the child's first name, the time and the place, and
+nothing from the conversation itself; the calendar file not even the link.
+
+One message per parent: a family's bookings made at once (siblings back to
+back) or falling on the same day arrive in one email with one calendar file.
+
+The reminders (`booking_reminders_send`, run by
+`manage.py send_booking_reminders` from cron) go out once per booking even
+when two runs overlap: each family's due bookings are locked with SKIP LOCKED
+in a transaction that sends and then marks them, so a second run skips what
+the first is sending, and sees it marked once the first commits.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
+import datetime as dt
+import logging
+import smtplib
+from collections import defaultdict
+from email.utils import parseaddr
+from typing import TYPE_CHECKING, Any
 
-from django.core.mail import EmailMessage
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
+from conversations import calendar
+from conversations.invitations import Mailing, last_day
+from conversations.models import Booking, BookingSlot, Conversation, ParentLink
+from conversations.parent_links import link_create, token_of
+
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from django.contrib.auth.models import AbstractBaseUser
 
     from conversations.booking import Booked
-    from conversations.invitations import Mailing
-    from conversations.models import Booking, Conversation, MeetingRound
+    from conversations.models import MeetingRound
+    from families.models import Guardian
+
+logger = logging.getLogger(__name__)
+
+ICS_NAME = "samenspraak.ics"
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
-def _guardians(booking: Booking) -> list:
+@dataclasses.dataclass(frozen=True)
+class _Item:
+    """One booking as a message tells it; `previous` is the earlier (start,
+    end) when the time moved."""
+
+    booking: Booking
+    previous: tuple[dt.datetime, dt.datetime] | None = None
+
+
+def _with_details(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    return bookings.select_related(
+        "conversation__child__family__location", "conversation__meeting_round", "guardian"
+    ).prefetch_related(
+        Prefetch(
+            "booked_slots",
+            BookingSlot.objects.select_related("slot__professional").order_by("slot__starts_at"),
+        ),
+        "conversation__guardians",
+        "conversation__child__family__guardians",
+    )
+
+
+def _recipients(booking: Booking) -> list[Guardian]:
+    """The parent of a booking alone; for a booking together, the parents
+    taking part (the whole family when none were chosen). Only those with an
+    email address."""
     if booking.guardian_id is not None:
-        return [booking.guardian] if booking.guardian.email else []
-    return [guardian for guardian in booking.conversation.guardians.all() if guardian.email]
+        chosen = [booking.guardian]
+    else:
+        conversation = booking.conversation
+        chosen = list(conversation.guardians.all()) or list(
+            conversation.child.family.guardians.all()
+        )
+    return [guardian for guardian in chosen if guardian.email]
+
+
+def _by_guardian(items: Iterable[_Item]) -> list[tuple[Guardian, list[_Item]]]:
+    """Each parent concerned, with their bookings in time order."""
+    found: dict[int, tuple[Guardian, list[_Item]]] = {}
+    for item in sorted(items, key=lambda item: (item.booking.starts_at, item.booking.pk)):
+        for guardian in _recipients(item.booking):
+            found.setdefault(guardian.pk, (guardian, []))[1].append(item)
+    return list(found.values())
+
+
+def _links(conversations: Sequence[Conversation], guardian: Guardian) -> list[ParentLink]:
+    """The parent's working links for these conversations of one family, the
+    ones they had before first. A missing link is made, in the language of
+    the parent's other link (else the family's); a revoked or expired link is
+    left out."""
+    existing = {
+        link.conversation_id: link
+        for link in ParentLink.objects.filter(conversation__in=conversations, guardian=guardian)
+    }
+    language = next(iter(existing.values())).language if existing else ""
+    old, new = [], []
+    for conversation in conversations:
+        link = existing.get(conversation.pk)
+        if link is None:
+            link = link_create(conversation=conversation, guardian=guardian, user=None)
+            if language and link.language != language:
+                link.language = language
+                link.save(update_fields=["language"])
+            new.append(link)
+        else:
+            old.append(link)
+        link.conversation, link.guardian = conversation, guardian
+    return [link for link in old + new if link.state == ParentLink.State.ACTIVE]
+
+
+def _url(base_url: str, link: ParentLink) -> str:
+    return base_url.rstrip("/") + reverse("parent_booking", args=[token_of(link)])
+
+
+def _name(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _professional(booking: Booking) -> AbstractBaseUser:
+    slots = list(booking.booked_slots.all())
+    return slots[0].slot.professional if slots else booking.conversation.owner
+
+
+def _place(booking: Booking) -> tuple[str, str]:
+    """The room and the video link of the booking's first slot."""
+    slots = list(booking.booked_slots.all())
+    if not slots:
+        return booking.conversation.place, booking.conversation.video_link
+    return slots[0].slot.place, slots[0].slot.video_link
+
+
+def _item_context(item: _Item, *, cancelled: bool = False) -> dict[str, Any]:
+    booking = item.booking
+    place, video_link = _place(booking)
+    return {
+        "child_name": booking.conversation.child.first_name,
+        "professional_name": _name(_professional(booking)),
+        "starts_at": timezone.localtime(booking.starts_at),
+        "ends_at": timezone.localtime(booking.ends_at),
+        "place": place,
+        "video_link": video_link,
+        "alone": booking.guardian_id is not None and not cancelled,
+        "previous_starts_at": timezone.localtime(item.previous[0]) if item.previous else None,
+    }
+
+
+def _distinct(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(value for value in values if value))
+
+
+def _names(names: Iterable[str]) -> str:
+    """ "Emre", "Emre and Elif", "Emre, Elif and Sem" in the active language."""
+    text = render_to_string("parents/emails/booking_names.txt", {"names": _distinct(names)})
+    return " ".join(text.split())
+
+
+def _open_to(meeting_round: MeetingRound | None, conversation: Conversation) -> bool:
+    """Whether this family can book and change through the link now."""
+    if meeting_round is None:
+        return False
+    several = (
+        Conversation.objects.filter(
+            meeting_round=meeting_round, child__family=conversation.child.family_id
+        ).count()
+        > 1
+    )
+    return meeting_round.is_open_for(several_children=several)
+
+
+def _organizer(location_name: str) -> tuple[str, str]:
+    """The calendar file's organiser: the location, at the address mail comes
+    from (a parent's calendar sends no replies to a person's own inbox)."""
+    return location_name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def _calendar(
+    items: Sequence[_Item],
+    *,
+    guardian: Guardian,
+    location_name: str,
+    cancelled: bool = False,
+) -> bytes:
+    """The parent's calendar file for these bookings, in the active language."""
+    events = []
+    for item in items:
+        booking = item.booking
+        place, video_link = _place(booking)
+        context = {
+            "child_name": booking.conversation.child.first_name,
+            "professional_name": _name(_professional(booking)),
+            "location_name": location_name,
+            "video_link": video_link,
+        }
+        entry = calendar.Entry(
+            uid=booking.calendar_uid,
+            sequence=booking.sequence + 1 if cancelled else booking.sequence,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+            summary=_line("parents/emails/booking_event_summary.txt", context),
+            location=place or video_link,
+            description=render_to_string(
+                "parents/emails/booking_event_description.txt", context
+            ).strip(),
+        )
+        events.append(
+            calendar.event(
+                entry,
+                cancelled=cancelled,
+                organizer=_organizer(location_name),
+                attendee=guardian.email,
+            )
+        )
+    return calendar.calendar_file(events, method="CANCEL" if cancelled else "REQUEST")
+
+
+def _line(template: str, context: dict[str, Any]) -> str:
+    return " ".join(render_to_string(template, context).split())
+
+
+def _message(
+    template: str,
+    *,
+    link: ParentLink,
+    children: Iterable[str],
+    senders: Iterable[str],
+    context: dict[str, Any],
+    reply_to: Iterable[str],
+    items: Sequence[_Item] = (),
+    ics_method: str = "",
+) -> EmailMultiAlternatives:
+    """The email to the link's parent about these children, in the link's
+    language: subject, plain text and HTML from parents/emails/<template>*,
+    listing `items`, and with `ics_method` (REQUEST or CANCEL) the calendar
+    file for them."""
+    guardian = link.guardian
+    location_name = link.conversation.child.family.location.name
+    with translation.override(link.language):
+        context = {
+            "parent_name": guardian.first_name,
+            "location_name": location_name,
+            "last_day": last_day(link),
+            "language": link.language,
+            "bidi": translation.get_language_bidi(),
+            **context,
+        }
+        context["children"] = _names(children)
+        context["sender_name"] = _names(senders)
+        context["items"] = [_item_context(item, cancelled=ics_method == "CANCEL") for item in items]
+        context["subject"] = _line(f"parents/emails/{template}_subject.txt", context)
+        text = render_to_string(f"parents/emails/{template}.txt", context)
+        html = render_to_string(f"parents/emails/{template}.html", context)
+        ics = (
+            _calendar(
+                items,
+                guardian=guardian,
+                location_name=location_name,
+                cancelled=ics_method == "CANCEL",
+            )
+            if ics_method
+            else None
+        )
+    message = EmailMultiAlternatives(
+        subject=context["subject"],
+        body=text,
+        to=[guardian.email],
+        reply_to=_distinct(reply_to),
+        headers={"Content-Language": link.language},
+    )
+    message.attach_alternative(html, "text/html")
+    if ics is not None:
+        message.attach(ICS_NAME, ics, f"text/calendar; method={ics_method}; charset=utf-8")
+    return message
+
+
+def _booking_message(
+    template: str,
+    *,
+    guardian: Guardian,
+    items: Sequence[_Item],
+    base_url: str,
+    ics_method: str = "",
+    extra: dict[str, Any] | None = None,
+) -> EmailMultiAlternatives | None:
+    """A message about these bookings of one family to one parent, or None
+    when the parent has no working link."""
+    conversations = _distinct_conversations(item.booking.conversation for item in items)
+    links = _links(conversations, guardian)
+    if not links:
+        return None
+    link = links[0]
+    first = items[0].booking
+    meeting_round = first.conversation.meeting_round
+    professionals = [_professional(item.booking) for item in items]
+    context = {
+        "url": _url(base_url, link),
+        "open": _open_to(meeting_round, first.conversation),
+        "deadline": timezone.localtime(meeting_round.closes_at) if meeting_round else None,
+        **(extra or {}),
+    }
+    return _message(
+        template,
+        link=link,
+        children=(item.booking.conversation.child.first_name for item in items),
+        senders=(_name(user) for user in professionals),
+        items=items,
+        context=context,
+        reply_to=(getattr(user, "email", "") for user in professionals),
+        ics_method=ics_method,
+    )
+
+
+def _distinct_conversations(conversations: Iterable[Conversation]) -> list[Conversation]:
+    return list({conversation.pk: conversation for conversation in conversations}.values())
 
 
 def booking_confirmations_send(*, booked: Sequence[Booked], base_url: str) -> None:
     """Tell the parents concerned (the one parent of a booking alone, or every
     parent of the conversation with an email address) their time, with an
-    .ics file; a booking with `previous` set says the time moved."""
-    for each in booked:
-        for guardian in _guardians(each.booking):
-            with translation.override("nl"):
-                body = f"{timezone.localtime(each.booking.starts_at):%d-%m-%Y %H:%M}"
-            EmailMessage(subject="Samenspraak", body=body, to=[guardian.email]).send()
+    .ics file; a booking with `previous` set says the time moved. Bookings of
+    one family made at once go to each parent in one email. A mail server
+    error is logged, not raised: the booking stands."""
+    previous = {each.booking.pk: each.previous for each in booked}
+    bookings = _with_details(Booking.objects.filter(pk__in=previous))
+    items = [_Item(booking, previous[booking.pk]) for booking in bookings]
+    made_by_parent = any(each.booking.made_by_link_id is not None for each in booked)
+    for guardian, mine in _by_guardian(items):
+        message = _booking_message(
+            "booking_confirmation",
+            guardian=guardian,
+            items=mine,
+            base_url=base_url,
+            ics_method="REQUEST",
+            extra={
+                "moved": any(item.previous for item in mine),
+                "made_by_parent": made_by_parent,
+            },
+        )
+        if message is None:
+            continue
+        try:
+            message.send()
+        except MAIL_ERRORS as error:
+            logger.warning(
+                "A booking confirmation could not be sent (bookings %s): %s",
+                [item.booking.pk for item in mine],
+                type(error).__name__,
+            )
 
 
 def booking_cancelled_send(*, booking: Booking, base_url: str) -> None:
-    """Tell the parents concerned the time was cancelled (an .ics CANCEL)."""
-    for guardian in _guardians(booking):
-        EmailMessage(subject="Samenspraak", body="-", to=[guardian.email]).send()
+    """Tell the parents concerned the time was cancelled, with an .ics CANCEL
+    (the same UID, a higher SEQUENCE). `booking` may already be deleted."""
+    conversation = (
+        Conversation.objects.select_related(
+            "child__family__location", "meeting_round", "owner"
+        ).prefetch_related("guardians", "child__family__guardians")
+    ).get(pk=booking.conversation_id)
+    # The booking's slots went with it: the conversation's owner signs.
+    booking.conversation = conversation
+    item = _Item(booking)
+    for guardian in _recipients(booking):
+        message = _booking_message(
+            "booking_cancelled",
+            guardian=guardian,
+            items=[item],
+            base_url=base_url,
+            ics_method="CANCEL",
+        )
+        if message is None:
+            continue
+        try:
+            message.send()
+        except MAIL_ERRORS as error:
+            logger.warning(
+                "A booking cancellation could not be sent (booking %s): %s",
+                booking.pk,
+                type(error).__name__,
+            )
+
+
+# The reminders
+
+
+def _due_tomorrow() -> QuerySet[Booking]:
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(tomorrow, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return Booking.objects.filter(
+        reminder_sent_at__isnull=True, starts_at__gte=start, starts_at__lt=end
+    )
 
 
 def booking_reminders_send() -> int:
-    """The day-before reminders: every booking starting tomorrow that has no
-    reminder yet gets one, exactly once even when two runs overlap. Returns
-    how many bookings were reminded."""
-    raise NotImplementedError
+    """The day-before reminders: every booking starting tomorrow (local date)
+    that has no reminder yet gets one, exactly once even when two runs
+    overlap. Returns how many bookings were reminded.
+
+    Per family, in its own transaction: lock the family's due bookings,
+    skipping rows another run holds; email each parent once about all of
+    them; mark the bookings whose message reached at least one parent; commit.
+    A booking whose every message failed stays unmarked, for the next run."""
+    families = sorted(set(_due_tomorrow().values_list("conversation__child__family", flat=True)))
+    reminded = 0
+    base_url = settings.SITE_URL
+    for family_id in families:
+        with transaction.atomic():
+            bookings = list(
+                _with_details(
+                    _due_tomorrow()
+                    .filter(conversation__child__family=family_id)
+                    .select_for_update(skip_locked=True, of=("self",))
+                ).order_by("starts_at", "pk")
+            )
+            delivered: set[int] = set()
+            for guardian, items in _by_guardian(_Item(booking) for booking in bookings):
+                message = _booking_message(
+                    "booking_reminder", guardian=guardian, items=items, base_url=base_url
+                )
+                if message is None:
+                    continue
+                try:
+                    message.send()
+                except MAIL_ERRORS as error:
+                    logger.warning(
+                        "A booking reminder could not be sent (bookings %s): %s",
+                        [item.booking.pk for item in items],
+                        type(error).__name__,
+                    )
+                    continue
+                delivered.update(item.booking.pk for item in items)
+            Booking.objects.filter(pk__in=delivered).update(reminder_sent_at=timezone.now())
+            reminded += len(delivered)
+    return reminded
 
 
+# Asking families to book
+
+
+def _covered(conversation: Conversation, guardian: Guardian) -> bool:
+    """Whether this parent already has a time: one for both parents, or
+    their own."""
+    return any(
+        booking.guardian_id in (None, guardian.pk) for booking in conversation.bookings.all()
+    )
+
+
+@transaction.atomic
 def please_book_send(
     *,
     meeting_round: MeetingRound,
@@ -62,5 +474,79 @@ def please_book_send(
     base_url: str,
 ) -> Mailing:
     """Ask the parents of these conversations (those without a booking) to
-    book a time, each through their own link (made where missing)."""
-    raise NotImplementedError
+    book a time, each through their own link (made where missing). One email
+    per parent, naming all their children here without a time. A parent with
+    a revoked or expired link is skipped. The date is kept on every link
+    concerned (`ParentLink.invited_at`), for the list of who was asked."""
+    conversations = list(
+        Conversation.objects.filter(
+            pk__in=[conversation.pk for conversation in conversations],
+            meeting_round=meeting_round,
+        )
+        .select_related("child__family__location")
+        .prefetch_related("guardians", "child__family__guardians", "bookings")
+        .order_by("child__family", "child__first_name", "pk")
+    )
+    asked: dict[int, tuple[Guardian, list[Conversation]]] = {}
+    without_email: dict[int, Guardian] = {}
+    for conversation in conversations:
+        chosen = list(conversation.guardians.all()) or list(
+            conversation.child.family.guardians.all()
+        )
+        for guardian in chosen:
+            if _covered(conversation, guardian):
+                continue
+            if not guardian.email:
+                without_email[guardian.pk] = guardian
+                continue
+            asked.setdefault(guardian.pk, (guardian, []))[1].append(conversation)
+    now = timezone.now()
+    opens = {
+        family: meeting_round.opens_for(several_children=count > 1)
+        for family, count in _children_in_round(meeting_round, conversations).items()
+    }
+    sent, failed = [], []
+    for guardian, mine in asked.values():
+        usable = _links(mine, guardian)
+        if not usable:
+            continue
+        link = usable[0]
+        opens_at = opens.get(guardian.family_id, meeting_round.opens_at)
+        context = {
+            "url": _url(base_url, link),
+            "round_name": meeting_round.name,
+            "deadline": timezone.localtime(meeting_round.closes_at),
+            "opens_at": timezone.localtime(opens_at) if opens_at > now else None,
+            "several": len(mine) > 1,
+        }
+        message = _message(
+            "booking_please",
+            link=link,
+            children=(conversation.child.first_name for conversation in mine),
+            senders=[_name(sender)],
+            context=context,
+            reply_to=[getattr(sender, "email", "")],
+        )
+        try:
+            message.send()
+        except MAIL_ERRORS as error:
+            logger.warning("A request to book a time could not be sent: %s", type(error).__name__)
+            failed.append(guardian)
+            continue
+        ParentLink.objects.filter(pk__in=[each.pk for each in usable]).update(invited_at=now)
+        sent.append(guardian)
+    return Mailing(sent=sent, without_email=list(without_email.values()), failed=failed)
+
+
+def _children_in_round(
+    meeting_round: MeetingRound, conversations: Sequence[Conversation]
+) -> dict[int, int]:
+    """For each family of these conversations, how many children it has in
+    the round (families with several may start earlier)."""
+    families = {conversation.child.family_id for conversation in conversations}
+    counts: dict[int, int] = defaultdict(int)
+    for family_id in Conversation.objects.filter(
+        Q(child__family__in=families), meeting_round=meeting_round
+    ).values_list("child__family", flat=True):
+        counts[family_id] += 1
+    return counts

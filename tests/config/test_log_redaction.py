@@ -107,6 +107,7 @@ def test_it_blanks_the_token_in_the_development_server_log(parent_link, written)
         ("/ouder/abc-DEF_123/", "/ouder/[token]/"),
         ("GET /ouder/abc/taal/ HTTP/1.1", "GET /ouder/[token]/taal/ HTTP/1.1"),
         ("https://x.nl/ouder/abc?next=1", "https://x.nl/ouder/[token]?next=1"),
+        ("GET /agenda/abc-DEF_123.ics HTTP/1.1", "GET /agenda/[token] HTTP/1.1"),
         ("/kinderen/3/", "/kinderen/3/"),
     ],
 )
