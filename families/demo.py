@@ -21,6 +21,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from conversations import demo_rounds
 from conversations.models import (
     AgendaItem,
     Agreement,
@@ -325,6 +326,8 @@ class DemoSummary:
     logins: tuple[StaffSpec, ...]
     # The demo parent's link, to try the parent pages (with the demo logins only).
     parent_link: ParentLink | None = None
+    # A link of a family in the demo meeting round that has not booked yet.
+    booking_link: ParentLink | None = None
 
 
 def _slug(name: str) -> str:
@@ -1507,13 +1510,18 @@ def demo_seed(
             stale_filter |= models.Q(child_id=child_id, group_id=group_id)
         enrolments.filter(stale_filter).delete()
     logins: tuple[StaffSpec, ...] = ()
-    parent_link = None
+    parent_link = booking_link = None
     if with_users:
         logins = _sync_staff(location, groups, year)
         parent_link = _sync_conversations(
             location, families, children, groups, year, today or timezone.localdate(), rng
         )
         _sync_review(location, year, today or timezone.localdate())
+        meeting_round = demo_rounds.seed_rounds(
+            location=location, year=year, today=today or timezone.localdate()
+        )
+        if meeting_round is not None:
+            booking_link = demo_rounds.booking_link(meeting_round)
     return DemoSummary(
         location=location,
         school_year=year,
@@ -1522,4 +1530,5 @@ def demo_seed(
         families=location.families.count(),
         logins=logins,
         parent_link=parent_link,
+        booking_link=booking_link,
     )

@@ -40,7 +40,9 @@ def conversation_create(request: HttpRequest, child_id: int) -> HttpResponse:
 
 def _conversation_for(request: HttpRequest, conversation_id: int) -> Conversation:
     return get_object_or_404(
-        Conversation.objects.visible_to(request.user).select_related("child__family", "owner"),
+        Conversation.objects.visible_to(request.user).select_related(
+            "child__family", "owner", "meeting_round"
+        ),
         pk=conversation_id,
     )
 

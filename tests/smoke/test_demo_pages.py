@@ -18,9 +18,10 @@ from django.core.management import call_command
 from django.db.models import Model
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from conversations import parent_links
-from conversations.models import Conversation, ParentLink
+from conversations.models import Conversation, MeetingRound, ParentLink
 from conversations.steps import steps_for
 from families.models import Child, Family, Group, Location
 
@@ -80,7 +81,25 @@ def _staff_pages(location: Location) -> list[Page]:
         .order_by("pk")
         .values_list("pk", flat=True)
     ]
-    return pages + _conversation_pages(location)
+    return pages + _round_pages(location) + _conversation_pages(location)
+
+
+def _round_pages(location: Location) -> list[Page]:
+    """The meeting rounds: the list, the calendar feed page, and each round's
+    schedule, not-booked list and printable day schedules."""
+    pages = [Page(reverse("round_list")), Page(reverse("calendar_feed_settings"))]
+    for meeting_round in MeetingRound.objects.filter(location=location).order_by("pk"):
+        pk = meeting_round.pk
+        days = {timezone.localdate(slot.starts_at) for slot in meeting_round.slots.all()}
+        pages += [
+            Page(reverse("round_detail", args=[pk]), MeetingRound, pk),
+            Page(reverse("round_unbooked", args=[pk]), MeetingRound, pk),
+            *(
+                Page(reverse("round_day_print", args=[pk, day.isoformat()]), MeetingRound, pk)
+                for day in sorted(days)
+            ),
+        ]
+    return pages
 
 
 def _conversation_pages(location: Location) -> list[Page]:
@@ -138,6 +157,7 @@ def test_it_seeds_every_kind_of_page(demo_location):
     assert conversations.count() >= 4
     assert len({page.pk for page in pages if page.model is Conversation}) == conversations.count()
     assert any("afspraken/" in page.url for page in pages)
+    assert len([page for page in pages if page.model is MeetingRound]) >= 4
 
 
 @pytest.mark.parametrize("username", DEMO_LOGINS)
@@ -200,6 +220,10 @@ def test_it_renders_every_parent_page_of_every_demo_link(demo_location):
             *((reverse("parent_question", args=[token, n]), 200) for n in range(1, 9)),
             (reverse("parent_review", args=[token]), 200),
             (reverse("parent_summary", args=[token]), 200 if shared else 404),
+            (
+                reverse("parent_booking", args=[token]),
+                200 if link.conversation.meeting_round_id else 404,
+            ),
         ]
         client = Client()
         for url, expected in urls:

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
-from conversations.parent_links import link_path
+from conversations.parent_links import link_path, token_of
 from families import demo
 from families.school_year import current_school_year, label
 
@@ -42,12 +43,19 @@ class Command(BaseCommand):
         for staff in summary.logins:
             where = ", ".join(group.name for group in staff.groups) or "whole location"
             self.stdout.write(f"  {staff.username:<{width}}  {staff.title}, {where}")
+        # The address `make run` serves on (PORT, as in the Makefile).
+        port = os.environ.get("PORT") or "8000"
         link = summary.parent_link
         if link is not None:
-            # The address `make run` serves on (PORT, as in the Makefile).
-            port = os.environ.get("PORT") or "8000"
             self.stdout.write(
                 f"Demo parent link ({link.guardian.full_name}, for "
                 f"{link.conversation.child.first_name}'s welbevindengesprek):\n"
                 f"  http://127.0.0.1:{port}{link_path(link)}"
+            )
+        link = summary.booking_link
+        if link is not None:
+            self.stdout.write(
+                f"Demo booking link ({link.guardian.full_name}, to book a time for "
+                f"{link.conversation.child.first_name}'s progress talk):\n"
+                f"  http://127.0.0.1:{port}{reverse('parent_booking', args=[token_of(link)])}"
             )
