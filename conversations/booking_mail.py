@@ -477,7 +477,7 @@ def please_book_send(
     book a time, each through their own link (made where missing). One email
     per parent, naming all their children here without a time. A parent with
     a revoked or expired link is skipped. The date is kept on every link
-    concerned (`ParentLink.invited_at`), for the list of who was asked."""
+    concerned (`ParentLink.booking_asked_at`), for the list of who was asked."""
     conversations = list(
         Conversation.objects.filter(
             pk__in=[conversation.pk for conversation in conversations],
@@ -533,7 +533,7 @@ def please_book_send(
             logger.warning("A request to book a time could not be sent: %s", type(error).__name__)
             failed.append(guardian)
             continue
-        ParentLink.objects.filter(pk__in=[each.pk for each in usable]).update(invited_at=now)
+        ParentLink.objects.filter(pk__in=[each.pk for each in usable]).update(booking_asked_at=now)
         sent.append(guardian)
     return Mailing(sent=sent, without_email=list(without_email.values()), failed=failed)
 

@@ -34,6 +34,7 @@ from conversations.fields import FIELDS, BoundText, TextField, register
 from conversations.models import (
     AgendaItem,
     Agreement,
+    Booking,
     ChosenPrompt,
     Contact,
     Conversation,
@@ -126,8 +127,9 @@ def family_export_queryset() -> FamilyQuerySet:
         Prefetch("answers", queryset=QuestionnaireAnswer.objects.order_by("pk"))
     )
     conversations = (
-        Conversation.objects.select_related("owner")
+        Conversation.objects.select_related("owner", "meeting_round")
         .prefetch_related(
+            Prefetch("bookings", queryset=Booking.objects.select_related("made_by").order_by("pk")),
             Prefetch("guardians", queryset=Guardian.objects.order_by("pk")),
             Prefetch(
                 "texts",
@@ -213,6 +215,7 @@ def _parent_link(link: ParentLink) -> dict[str, Any]:
         "language_label": _language_label(link.language),
         "created_at": _moment(link.created_at),
         "invited_at": _moment(link.invited_at),
+        "booking_asked_at": _moment(link.booking_asked_at),
         "revoked_at": _moment(link.revoked_at),
         "submitted_at": _moment(link.submitted_at),
         "summary_sent_at": _moment(link.summary_sent_at),
@@ -324,6 +327,23 @@ def _conversation(conversation: Conversation) -> dict[str, Any]:
                 "updated_at": _moment(agreement.updated_at),
             }
             for agreement in conversation.agreements.all()
+        ],
+        "meeting_round": (
+            {"id": conversation.meeting_round.pk, "name": conversation.meeting_round.name}
+            if conversation.meeting_round
+            else None
+        ),
+        "bookings": [
+            {
+                "starts_at": _moment(booking.starts_at),
+                "ends_at": _moment(booking.ends_at),
+                # null: a time for both parents together.
+                "guardian_id": booking.guardian_id,
+                "booked_by": _user_name(booking.made_by) if booking.made_by else None,
+                "booked_through_link": booking.made_by_link_id is not None,
+                "created_at": _moment(booking.created_at),
+            }
+            for booking in conversation.bookings.all()
         ],
         "parent_links": [_parent_link(link) for link in conversation.parent_links.all()],
         "coordinator_comments": [

@@ -48,6 +48,8 @@ class ParentLink(models.Model):
     )
     revoked_at = models.DateTimeField(_("revoked on"), null=True, blank=True)
     invited_at = models.DateTimeField(_("invitation emailed on"), null=True, blank=True)
+    # The last "please choose a time" message of a meeting round (booking_mail).
+    booking_asked_at = models.DateTimeField(_("asked to book on"), null=True, blank=True)
     summary_sent_at = models.DateTimeField(_("summary emailed on"), null=True, blank=True)
     # The parent pressed "done" on the questionnaire (answers are kept as they go,
     # so answers may exist before this is set).

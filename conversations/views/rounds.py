@@ -900,7 +900,7 @@ class GuardianState:
 
     @property
     def reminded_at(self) -> dt.datetime | None:
-        return self.link.invited_at if self.link is not None else None
+        return self.link.booking_asked_at if self.link is not None else None
 
     @property
     def link_state(self) -> str:

@@ -364,8 +364,8 @@ def test_it_asks_the_parents_without_a_time_to_choose_one(
     assert not message.attachments
     links = ParentLink.objects.filter(guardian=english_link.guardian)
     assert links.count() == 2  # Elif's link was made
-    assert all(link.invited_at is not None for link in links)
-    assert ParentLink.objects.get(pk=other_link.pk).invited_at is None
+    assert all(link.booking_asked_at is not None for link in links)
+    assert ParentLink.objects.get(pk=other_link.pk).booking_asked_at is None
 
 
 def test_it_reports_parents_without_email_and_skips_revoked_links(
@@ -437,4 +437,4 @@ def test_it_reports_the_parents_the_mail_server_refused(
     assert mailing.failed == [english_link.guardian]
     assert mailing.sent == []
     english_link.refresh_from_db()
-    assert english_link.invited_at is None
+    assert english_link.booking_asked_at is None

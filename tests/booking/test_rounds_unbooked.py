@@ -107,7 +107,7 @@ def test_it_shows_who_was_asked_to_book(teacher_client, teacher, group_round, ch
     link = parent_links.link_create(
         conversation=conversation, guardian=family.guardians.get(), user=teacher
     )
-    ParentLink.objects.filter(pk=link.pk).update(invited_at=timezone.now())
+    ParentLink.objects.filter(pk=link.pk).update(booking_asked_at=timezone.now())
 
     content = teacher_client.get(reverse("round_unbooked", args=[group_round.pk])).content.decode()
 
@@ -195,7 +195,7 @@ def test_it_asks_every_family_without_a_time_to_book(
     assert "2 parents got an email asking to book a time." in followed
     assert "No email address for Kemal Yilmaz" in followed
     conversation = factories.round_conversation(group_round, child)
-    assert ParentLink.objects.get(conversation=conversation, guardian=ayse).invited_at
+    assert ParentLink.objects.get(conversation=conversation, guardian=ayse).booking_asked_at
 
 
 def test_it_says_when_everybody_has_booked(teacher_client, teacher, group_round, child):

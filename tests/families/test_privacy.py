@@ -10,9 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from conversations.models import ConversationText
+from conversations import booking
+from conversations.models import ConversationText, ParentLink, Slot
 from conversations.parent_links import token_of
 from conversations.questionnaire import BY_KEY
 from families.privacy import EXPORT_FORMAT, PARENT_VIEW_KEY
@@ -193,6 +194,8 @@ def test_it_keeps_the_documented_json_structure(record, family, child, coordinat
     [agreement] = conversation["agreements"]
     assert agreement["due_on"] == "2026-10-15"
     assert agreement["status"] == "done"
+    assert conversation["meeting_round"] is None
+    assert conversation["bookings"] == []
     [comment] = conversation["coordinator_comments"]
     assert comment["text"] == f"Mooi voorbereid {MARKER}"
 
@@ -204,6 +207,7 @@ def test_it_keeps_the_documented_json_structure(record, family, child, coordinat
         "language_label",
         "created_at",
         "invited_at",
+        "booking_asked_at",
         "revoked_at",
         "submitted_at",
         "summary_sent_at",
@@ -253,6 +257,31 @@ def _fill(family, group, teacher, coordinator, conversations: int) -> None:
         make_full_record(conversation, teacher, coordinator, f"{MARKER}-{number}")
 
 
+def test_it_exports_the_booked_times(
+    meeting_round, round_conversation, round_link, family, coordinator_client, english_clients
+):
+    slot = Slot.objects.filter(meeting_round=meeting_round).free().order_by("starts_at").first()
+    booking.booking_make(choice=[(round_conversation.pk, [slot.pk])], link=round_link)
+    booking_mail_asked = timezone.now()
+    ParentLink.objects.filter(pk=round_link.pk).update(booking_asked_at=booking_mail_asked)
+
+    data = json.loads(_export_json(coordinator_client, family).content)
+
+    [exported] = [
+        each for each in data["children"][0]["conversations"] if each["id"] == round_conversation.pk
+    ]
+    assert exported["meeting_round"] == {"id": meeting_round.pk, "name": meeting_round.name}
+    [booked] = exported["bookings"]
+    assert dt.datetime.fromisoformat(booked["starts_at"]) == slot.starts_at
+    assert booked["guardian_id"] is None
+    assert booked["booked_through_link"] is True
+    [link] = exported["parent_links"]
+    asked = dt.datetime.fromisoformat(link["booking_asked_at"])
+    assert abs(asked - booking_mail_asked) < dt.timedelta(seconds=1)
+    page = coordinator_client.get(reverse("family_export", args=[family.pk])).content.decode()
+    assert "Booked times" in page
+
+
 @pytest.mark.parametrize("name", ["family_export", "family_export_json"])
 def test_it_exports_in_a_fixed_number_of_queries(
     name, location, group, teacher, coordinator, coordinator_client, django_assert_max_num_queries
@@ -268,9 +297,9 @@ def test_it_exports_in_a_fixed_number_of_queries(
     coordinator_client.get(reverse(name, args=[small.pk]))  # the session's first request
     with CaptureQueriesContext(connection) as one:
         assert coordinator_client.get(reverse(name, args=[small.pk])).status_code == 200
-    # Session and user, the family with everything under it (14 queries), the
+    # Session and user, the family with everything under it (15 queries), the
     # navigation's locations, and the audit trail's entry for the export.
-    with django_assert_max_num_queries(18 + SESSION_RENEWAL_QUERIES):
+    with django_assert_max_num_queries(19 + SESSION_RENEWAL_QUERIES):
         response = coordinator_client.get(reverse(name, args=[large.pk]))
     assert response.status_code == 200
     with CaptureQueriesContext(connection) as twelve:
