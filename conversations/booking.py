@@ -44,7 +44,13 @@ from conversations.booking_options import (
     slots_needed,
 )
 from conversations.models import Booking, BookingSlot, Conversation, MeetingRound, ParentLink, Slot
-from conversations.round_setup import round_create, round_enrol, slots_generate
+from conversations.round_setup import (
+    GroupTakenOutError,
+    round_create,
+    round_enrol,
+    round_regroup,
+    slots_generate,
+)
 from families.models import Guardian
 
 if TYPE_CHECKING:
@@ -58,6 +64,7 @@ __all__ = [
     "BookingClosedError",
     "BookingConflictError",
     "BookingError",
+    "GroupTakenOutError",
     "InvalidChoiceError",
     "Option",
     "Part",
@@ -73,6 +80,7 @@ __all__ = [
     "round_create",
     "round_enrol",
     "round_professionals",
+    "round_regroup",
     "slot_block",
     "slot_delete",
     "slot_runs",

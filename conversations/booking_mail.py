@@ -333,6 +333,17 @@ def _distinct_conversations(conversations: Iterable[Conversation]) -> list[Conve
     return list({conversation.pk: conversation for conversation in conversations}.values())
 
 
+def _send(message: EmailMultiAlternatives, failure: str, booking_ids: object) -> bool:
+    """Send; on a mail server error log `failure` (with the booking ids and
+    the kind of error, nothing personal) and say so: the booking stands."""
+    try:
+        message.send()
+    except MAIL_ERRORS as error:
+        logger.warning(failure, booking_ids, type(error).__name__)
+        return False
+    return True
+
+
 def booking_confirmations_send(*, booked: Sequence[Booked], base_url: str) -> None:
     """Tell the parents concerned (the one parent of a booking alone, or every
     parent of the conversation with an email address) their time, with an
@@ -355,15 +366,11 @@ def booking_confirmations_send(*, booked: Sequence[Booked], base_url: str) -> No
                 "made_by_parent": made_by_parent,
             },
         )
-        if message is None:
-            continue
-        try:
-            message.send()
-        except MAIL_ERRORS as error:
-            logger.warning(
+        if message is not None:
+            _send(
+                message,
                 "A booking confirmation could not be sent (bookings %s): %s",
                 [item.booking.pk for item in mine],
-                type(error).__name__,
             )
 
 
@@ -386,16 +393,8 @@ def booking_cancelled_send(*, booking: Booking, base_url: str) -> None:
             base_url=base_url,
             ics_method="CANCEL",
         )
-        if message is None:
-            continue
-        try:
-            message.send()
-        except MAIL_ERRORS as error:
-            logger.warning(
-                "A booking cancellation could not be sent (booking %s): %s",
-                booking.pk,
-                type(error).__name__,
-            )
+        if message is not None:
+            _send(message, "A booking cancellation could not be sent (booking %s): %s", booking.pk)
 
 
 # The reminders
@@ -437,18 +436,12 @@ def booking_reminders_send() -> int:
                 message = _booking_message(
                     "booking_reminder", guardian=guardian, items=items, base_url=base_url
                 )
-                if message is None:
-                    continue
-                try:
-                    message.send()
-                except MAIL_ERRORS as error:
-                    logger.warning(
-                        "A booking reminder could not be sent (bookings %s): %s",
-                        [item.booking.pk for item in items],
-                        type(error).__name__,
-                    )
-                    continue
-                delivered.update(item.booking.pk for item in items)
+                if message is not None and _send(
+                    message,
+                    "A booking reminder could not be sent (bookings %s): %s",
+                    [item.booking.pk for item in items],
+                ):
+                    delivered.update(item.booking.pk for item in items)
             Booking.objects.filter(pk__in=delivered).update(reminder_sent_at=timezone.now())
             reminded += len(delivered)
     return reminded

@@ -1,10 +1,11 @@
 """Private links for parents: making, finding, revoking and renewing them.
 
-A token is 32 bytes (256 bits) from an HMAC-SHA256 of a random 32-byte salt,
-keyed by SECRET_KEY, written as 43 URL-safe characters. Only its SHA-256 hash
-and the salt are stored. Finding a link hashes what was presented; sending a
-link again derives the token from the salt. After a SECRET_KEY rotation the
-old key (in SECRET_KEY_FALLBACKS) still derives tokens of existing links.
+A link's token is one of conversations.tokens' (purpose LINK_PURPOSE): 32
+bytes from an HMAC-SHA256 of a random 32-byte salt keyed by SECRET_KEY,
+written as 43 URL-safe characters. Only its SHA-256 hash and the salt are
+stored. Finding a link hashes what was presented; sending a link again
+derives the token from the salt. After a SECRET_KEY rotation the old key (in
+SECRET_KEY_FALLBACKS) still derives tokens of existing links.
 
 Lookups are rate-limited per client address: a burst of wrong tokens from one
 address is refused for a while (PARENT_LINK_LOOKUP_LIMIT per
@@ -14,50 +15,43 @@ app processes in production (Redis).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations import tokens
 from conversations.models import Conversation, ParentLink
+from conversations.tokens import TOKEN_LENGTH, TooManyAttemptsError, token_hash
 from families.models import Guardian
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
     from django.http import HttpRequest
 
-TOKEN_LENGTH = 43
-_KEY_SALT = "samenspraak.parent-link"
+__all__ = [
+    "LINK_PURPOSE",
+    "TOKEN_LENGTH",
+    "TooManyAttemptsError",
+    "default_language",
+    "link_create",
+    "link_find",
+    "link_path",
+    "link_revoke",
+    "token_hash",
+    "token_of",
+]
 
-
-class TooManyAttemptsError(Exception):
-    """This address presented too many wrong tokens lately."""
-
-
-def _derive(salt: str, secret: str) -> str:
-    key = hashlib.sha256((_KEY_SALT + secret).encode()).digest()
-    digest = hmac.new(key, salt.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+# Part of the key every parent token is derived with: changing it changes
+# every parent's link.
+LINK_PURPOSE = "samenspraak.parent-link"
 
 
 def token_of(link: ParentLink) -> str:
     """The link's token, derived again from its salt."""
-    for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
-        token = _derive(link.salt, secret)
-        if hmac.compare_digest(token_hash(token), link.token_hash):
-            return token
-    raise ValueError("This link's token cannot be derived with the current SECRET_KEY.")
+    return tokens.token_from(link.salt, link.token_hash, purpose=LINK_PURPOSE)
 
 
 def link_path(link: ParentLink) -> str:
@@ -77,11 +71,6 @@ def default_language(guardian: Guardian) -> str:
     return settings.LANGUAGE_CODE
 
 
-def _new_secret() -> tuple[str, str]:
-    salt = secrets.token_hex(32)
-    return salt, token_hash(_derive(salt, settings.SECRET_KEY))
-
-
 @transaction.atomic
 def link_create(
     *, conversation: Conversation, guardian: Guardian, user: AbstractBaseUser | None
@@ -97,7 +86,7 @@ def link_create(
         .first()
     )
     if link is None:
-        salt, hashed = _new_secret()
+        salt, hashed = tokens.new_secret(purpose=LINK_PURPOSE)
         return ParentLink.objects.create(
             conversation=conversation,
             guardian=guardian,
@@ -107,7 +96,7 @@ def link_create(
             created_by=user,
         )
     if link.revoked_at is not None:
-        link.salt, link.token_hash = _new_secret()
+        link.salt, link.token_hash = tokens.new_secret(purpose=LINK_PURPOSE)
         link.revoked_at = None
         link.save(update_fields=["salt", "token_hash", "revoked_at"])
     return link
@@ -120,21 +109,10 @@ def link_revoke(*, link: ParentLink) -> ParentLink:
     return link
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _attempts_key(request: HttpRequest) -> str:
-    address = hashlib.sha256(_client_address(request).encode()).hexdigest()[:32]
-    return f"parent-link-misses:{address}"
-
-
 def link_find(request: HttpRequest, token: str) -> ParentLink | None:
     """The link this token opens (whatever its state), or None. Raises
     TooManyAttemptsError when this address guessed wrong too often lately."""
-    key = _attempts_key(request)
-    if cache.get(key, 0) >= settings.PARENT_LINK_LOOKUP_LIMIT:
-        raise TooManyAttemptsError
+    tokens.check_attempts(request, purpose=LINK_PURPOSE)
     link = None
     if len(token) == TOKEN_LENGTH:
         link = (
@@ -143,10 +121,5 @@ def link_find(request: HttpRequest, token: str) -> ParentLink | None:
             .first()
         )
     if link is None:
-        window = settings.PARENT_LINK_LOOKUP_WINDOW
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=window)
+        tokens.count_miss(request, purpose=LINK_PURPOSE)
     return link

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import AbstractBaseUser
     from django.db.models import QuerySet
+    from django.http import HttpRequest, QueryDict
 
     from conversations.booking import Option
 
@@ -35,6 +36,12 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 # The model's own messages for its constraints, shown on the field they concern.
 DEADLINE_AFTER_OPENING = _("The deadline must be after the opening moment.")
 EARLY_BEFORE_OPENING = _("Families with several children open earlier than the others, not later.")
+
+
+def bound_data(request: HttpRequest) -> QueryDict | None:
+    """What a page binds its form to: the posted data, also when empty (then
+    the form says what is missing); None on GET."""
+    return request.POST if request.method == "POST" else None
 
 
 def _moment_widget() -> forms.DateTimeInput:
@@ -132,6 +139,19 @@ class RoundForm(forms.ModelForm):
         if opens_at and early and early >= opens_at:
             self.add_error("opens_early_at", EARLY_BEFORE_OPENING)
         return cleaned
+
+
+def new_round_initial() -> dict[str, Any]:
+    """What a new round's form proposes: a progress conversation of 10
+    minutes, open from the next whole hour for two weeks."""
+    opens_at = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    opens_at += dt.timedelta(hours=1)
+    return {
+        "kind": Kind.PROGRESS,
+        "slot_minutes": 10,
+        "opens_at": opens_at,
+        "closes_at": opens_at + dt.timedelta(days=14),
+    }
 
 
 class SlotsForm(forms.Form):

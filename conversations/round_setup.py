@@ -1,5 +1,6 @@
 """Setting up a meeting round: the round itself with a conversation for every
-child in its groups, and the professionals' slots.
+child in its groups (also after its groups changed), and the professionals'
+slots.
 
 The names are also available from `conversations.booking`.
 """
@@ -142,6 +143,27 @@ def round_enrol(*, meeting_round: MeetingRound) -> int:
         for guardian_id in by_child[conversation.child_id]
     )
     return len(new) + len(adopted_ids)
+
+
+class GroupTakenOutError(Exception):
+    """A group cannot leave the round: one of its families has booked."""
+
+
+@transaction.atomic
+def round_regroup(*, meeting_round: MeetingRound) -> tuple[int, int]:
+    """Bring the round's conversations in line with its groups, after they
+    changed: children of added groups get a conversation (`round_enrol`);
+    children in none of its groups any more leave the round (their
+    conversations stay, as drafts of the child). Returns (added, left).
+    Raises GroupTakenOutError, changing nothing, when a family leaving the
+    round has booked already."""
+    leaving = Conversation.objects.filter(meeting_round=meeting_round).exclude(
+        child__enrolments__group__in=meeting_round.groups.all()
+    )
+    if leaving.filter(bookings__isnull=False).exists():
+        raise GroupTakenOutError
+    left = leaving.update(meeting_round=None)
+    return round_enrol(meeting_round=meeting_round), left
 
 
 def _overlaps(

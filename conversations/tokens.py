@@ -1,15 +1,15 @@
 """Secret tokens that are keys in an address, and the limit on guessing them.
 
-Used by the professionals' calendar feeds (conversations.calendar). It is the
-scheme of the parents' links (conversations.parent_links), with a `purpose`
-so the two kinds of token never coincide: a token is 32 bytes from an
-HMAC-SHA256 of a random salt keyed by SECRET_KEY and the purpose, written as
-43 URL-safe characters. Only the salt and the token's SHA-256 hash are
-stored; the token is derived again to show it, also with a key in
+The parents' links (conversations.parent_links) and the professionals'
+calendar feeds (conversations.calendar) both use them, each with its own
+`purpose`, so the two kinds of token never coincide: a token is 32 bytes
+from an HMAC-SHA256 of a random salt keyed by SECRET_KEY and the purpose,
+written as 43 URL-safe characters. Only the salt and the token's SHA-256
+hash are stored; the token is derived again to show it, also with a key in
 SECRET_KEY_FALLBACKS after a rotation.
 
 Wrong tokens are counted per client address in the cache (shared by all app
-processes in production), per purpose, with the parents' limits:
+processes in production), per purpose, with the same limits for each:
 PARENT_LINK_LOOKUP_LIMIT per PARENT_LINK_LOOKUP_WINDOW seconds.
 """
 

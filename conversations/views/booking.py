@@ -38,6 +38,7 @@ from conversations.booking import (
     BookingConflictError,
     InvalidChoiceError,
     Option,
+    Part,
     SlotTakenError,
     booking_cancel,
     booking_make,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import AbstractBaseUser
 
-    from conversations.models import MeetingRound, ParentLink, Slot
+    from conversations.models import MeetingRound, ParentLink
     from families.models import Guardian
 
 GET_OR_POST = ["GET", "HEAD", "POST"]
@@ -91,12 +92,12 @@ def _name(user: AbstractBaseUser) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class Held:
-    """One of the family's bookings in the round, with its slots in order."""
+class Held(Part):
+    """One of the family's bookings in the round: its conversation and its
+    slots in order (a Part, with the professional, place and video link),
+    and the booking itself."""
 
     booking: Booking
-    conversation: Conversation
-    slots: tuple[Slot, ...]
 
     @property
     def together(self) -> bool:
@@ -104,15 +105,7 @@ class Held:
 
     @property
     def professional_name(self) -> str:
-        return _name(self.slots[0].professional)
-
-    @property
-    def place(self) -> str:
-        return self.slots[0].place
-
-    @property
-    def video_link(self) -> str:
-        return self.slots[0].video_link
+        return _name(self.professional)
 
     @property
     def made_by_guardian(self) -> Guardian | None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from conversations import booking, booking_mail, parent_links
 from conversations.models import Booking, ParentLink, Slot
 from tests import factories
+from tests.booking.helpers import slots_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +34,6 @@ class RefusingBackend(EmailBackend):
 
     def send_messages(self, messages):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-
-
-def _slots(meeting_round, professional) -> list[Slot]:
-    return list(
-        Slot.objects.filter(meeting_round=meeting_round, professional=professional).order_by(
-            "starts_at"
-        )
-    )
 
 
 def _calendar(message) -> icalendar.Calendar:
@@ -75,13 +68,6 @@ def mehmet(family, round_conversation):
     return father
 
 
-@pytest.fixture
-def english_link(round_link):
-    round_link.language = "en"
-    round_link.save(update_fields=["language"])
-    return round_link
-
-
 def _book(link, conversation, slots, **kwargs):
     return booking.booking_make(
         choice=[(conversation.pk, [slot.pk for slot in slots])], link=link, **kwargs
@@ -93,7 +79,7 @@ def test_it_sends_the_confirmation_with_a_calendar_invitation(
 ):
     teacher.first_name, teacher.last_name = "Anja", "de Boer"
     teacher.save()
-    slot = _slots(meeting_round, teacher)[2]
+    slot = slots_of(meeting_round, teacher)[2]
     Slot.objects.filter(pk=slot.pk).update(place="Lokaal 3")
     booked = _book(english_link, round_conversation, [slot])
 
@@ -141,7 +127,7 @@ def test_it_writes_in_the_language_of_each_parents_link(
     round_link, round_conversation, meeting_round, teacher, mehmet
 ):
     assert round_link.language == "tr"  # the family's language
-    booked = _book(round_link, round_conversation, _slots(meeting_round, teacher)[:1])
+    booked = _book(round_link, round_conversation, slots_of(meeting_round, teacher)[:1])
 
     booking_mail.booking_confirmations_send(booked=booked, base_url=BASE_URL)
 
@@ -175,7 +161,9 @@ def test_it_writes_in_the_language_of_each_parents_link(
 def test_it_writes_only_to_the_parent_who_booked_alone(
     english_link, round_conversation, meeting_round, teacher, mehmet
 ):
-    booked = _book(english_link, round_conversation, _slots(meeting_round, teacher)[:1], alone=True)
+    booked = _book(
+        english_link, round_conversation, slots_of(meeting_round, teacher)[:1], alone=True
+    )
 
     booking_mail.booking_confirmations_send(booked=booked, base_url=BASE_URL)
 
@@ -190,7 +178,7 @@ def test_it_skips_a_parent_whose_link_was_revoked(
 ):
     revoked = factories.make_parent_link(round_conversation, mehmet)
     parent_links.link_revoke(link=revoked)
-    booked = _book(english_link, round_conversation, _slots(meeting_round, teacher)[:1])
+    booked = _book(english_link, round_conversation, slots_of(meeting_round, teacher)[:1])
 
     booking_mail.booking_confirmations_send(booked=booked, base_url=BASE_URL)
 
@@ -204,7 +192,7 @@ def test_it_skips_a_parent_without_an_email_address(
 ):
     silent = factories.make_guardian(family, first_name="Kemal", email="")
     round_conversation.guardians.add(silent)
-    booked = _book(english_link, round_conversation, _slots(meeting_round, teacher)[:1])
+    booked = _book(english_link, round_conversation, slots_of(meeting_round, teacher)[:1])
 
     booking_mail.booking_confirmations_send(booked=booked, base_url=BASE_URL)
 
@@ -217,8 +205,8 @@ def test_it_puts_siblings_in_one_email_with_one_calendar_file(
     sister = factories.make_child(family, other_group, first_name="Elif")
     booking.round_enrol(meeting_round=meeting_round)
     sister_conversation = factories.round_conversation(meeting_round, sister)
-    emre_slot = _slots(meeting_round, teacher)[0]
-    elif_slot = _slots(meeting_round, teacher2)[1]
+    emre_slot = slots_of(meeting_round, teacher)[0]
+    elif_slot = slots_of(meeting_round, teacher2)[1]
     booked = booking.booking_make(
         choice=[(round_conversation.pk, [emre_slot.pk]), (sister_conversation.pk, [elif_slot.pk])],
         link=english_link,
@@ -247,7 +235,7 @@ def test_it_puts_siblings_in_one_email_with_one_calendar_file(
 def test_it_says_clearly_that_the_time_moved(
     english_link, round_conversation, meeting_round, teacher
 ):
-    first, _, third = _slots(meeting_round, teacher)[:3]
+    first, _, third = slots_of(meeting_round, teacher)[:3]
     (made,) = _book(english_link, round_conversation, [first])
     moved = booking.booking_move(booking=made.booking, slot_ids=[third.pk], user=teacher)
 
@@ -267,9 +255,9 @@ def test_it_says_clearly_that_the_time_moved(
 
 
 def test_it_cancels_the_calendar_entry(english_link, round_conversation, meeting_round, teacher):
-    (made,) = _book(english_link, round_conversation, _slots(meeting_round, teacher)[:1])
+    (made,) = _book(english_link, round_conversation, slots_of(meeting_round, teacher)[:1])
     moved = booking.booking_move(
-        booking=made.booking, slot_ids=[_slots(meeting_round, teacher)[3].pk], user=teacher
+        booking=made.booking, slot_ids=[slots_of(meeting_round, teacher)[3].pk], user=teacher
     )
     cancelled = booking.booking_cancel(booking=moved.booking, link=english_link)
 
@@ -295,7 +283,7 @@ def test_it_asks_to_reply_once_the_round_has_closed(
     english_link, round_conversation, meeting_round, teacher
 ):
     booked = booking.booking_make(
-        choice=[(round_conversation.pk, [_slots(meeting_round, teacher)[0].pk])],
+        choice=[(round_conversation.pk, [slots_of(meeting_round, teacher)[0].pk])],
         user=teacher,
         conversation=round_conversation,
     )
@@ -316,7 +304,7 @@ def test_it_keeps_the_booking_when_the_mail_server_is_down(
     english_link, round_conversation, meeting_round, teacher, settings, caplog
 ):
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
-    booked = _book(english_link, round_conversation, _slots(meeting_round, teacher)[:1])
+    booked = _book(english_link, round_conversation, slots_of(meeting_round, teacher)[:1])
 
     booking_mail.booking_confirmations_send(booked=booked, base_url=BASE_URL)
 
@@ -338,7 +326,7 @@ def test_it_asks_the_parents_without_a_time_to_choose_one(
     booked_family = factories.round_conversation(meeting_round, other_child)
     other_link = factories.make_parent_link(booked_family)
     booking.booking_make(
-        choice=[(booked_family.pk, [_slots(meeting_round, teacher2)[0].pk])], link=other_link
+        choice=[(booked_family.pk, [slots_of(meeting_round, teacher2)[0].pk])], link=other_link
     )
     conversations = [
         round_conversation,
@@ -391,7 +379,7 @@ def test_it_reports_parents_without_email_and_skips_revoked_links(
 def test_it_still_asks_the_other_parent_when_one_booked_alone(
     english_link, round_conversation, meeting_round, teacher, mehmet
 ):
-    _book(english_link, round_conversation, _slots(meeting_round, teacher)[:1], alone=True)
+    _book(english_link, round_conversation, slots_of(meeting_round, teacher)[:1], alone=True)
 
     mailing = booking_mail.please_book_send(
         meeting_round=meeting_round,

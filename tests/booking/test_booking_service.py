@@ -35,6 +35,7 @@ from conversations.models import (
 from families.models import Enrolment, StaffMembership
 from families.school_year import current_school_year
 from tests import factories
+from tests.booking.helpers import booked_slot_ids, choice_value, move_round, slots_of
 
 # booking_options reads who may be booked with and the free slots: two
 # queries, however many children and slots.
@@ -48,14 +49,6 @@ BOOKING_MAKE_QUERIES = 15
 BOOKING_MAKE_QUERIES_PER_CHILD = 3
 
 
-def _slots(meeting_round, professional) -> list[Slot]:
-    return list(
-        Slot.objects.filter(meeting_round=meeting_round, professional=professional).order_by(
-            "starts_at"
-        )
-    )
-
-
 def _choice(*parts) -> list[tuple[int, list[int]]]:
     """[(conversation, [slot, …]), …] as booking_make takes it."""
     return [(conversation.pk, [slot.pk for slot in slots]) for conversation, slots in parts]
@@ -66,34 +59,23 @@ def _values(options) -> set[str]:
 
 
 def _chain_value(*parts) -> str:
-    return ";".join(
-        f"{conversation.pk}:" + "-".join(str(slot.pk) for slot in slots)
-        for conversation, slots in parts
-    )
+    return ";".join(choice_value(conversation, *slots) for conversation, slots in parts)
 
 
 def _nothing_booked() -> bool:
     return not Booking.objects.exists() and not BookingSlot.objects.exists()
 
 
-def _held(conversation) -> list[int]:
-    return list(
-        BookingSlot.objects.filter(booking__conversation=conversation)
-        .order_by("slot__starts_at")
-        .values_list("slot_id", flat=True)
-    )
-
-
 @pytest.fixture
 def t(meeting_round, teacher) -> list[Slot]:
     """`teacher`'s six slots."""
-    return _slots(meeting_round, teacher)
+    return slots_of(meeting_round, teacher)
 
 
 @pytest.fixture
 def u(meeting_round, teacher2) -> list[Slot]:
     """`teacher2`'s six slots, at the same times."""
-    return _slots(meeting_round, teacher2)
+    return slots_of(meeting_round, teacher2)
 
 
 @pytest.fixture
@@ -234,8 +216,8 @@ def test_it_chains_only_within_the_walking_gap(
     assert len(options) == chains
     for option in options:
         assert [part.slots for part in option.parts] == [
-            (_slots(meeting_round, teacher)[2],),
-            (_slots(meeting_round, teacher2)[0],),
+            (slots_of(meeting_round, teacher)[2],),
+            (slots_of(meeting_round, teacher2)[0],),
         ]
         assert option.parts[1].starts_at - option.parts[0].ends_at == gap
 
@@ -327,6 +309,16 @@ def test_it_offers_no_chains_for_more_children_than_it_chains(round_conversation
     assert booking.booking_options(conversations) == []
 
 
+def _siblings_in_round(location, groups, professionals, family, children, slot_count):
+    """`children` brothers and sisters, spread over `groups`, in a new round
+    where each of `professionals` has `slot_count` slots from 08:00."""
+    kids = [factories.make_child(family, groups[n % len(groups)]) for n in range(children)]
+    meeting_round = factories.make_round(location, groups, professionals[0])
+    for professional in professionals:
+        factories.make_slots(meeting_round, professional, count=slot_count, start=dt.time(8, 0))
+    return [factories.round_conversation(meeting_round, kid) for kid in kids]
+
+
 @pytest.mark.parametrize(("children", "slot_count"), [(1, 6), (3, 6), (1, 60), (3, 60)])
 def test_it_reads_options_in_constant_queries(
     location,
@@ -339,11 +331,9 @@ def test_it_reads_options_in_constant_queries(
     children,
     slot_count,
 ):
-    kids = [factories.make_child(family, [group, other_group][n % 2]) for n in range(children)]
-    meeting_round = factories.make_round(location, [group, other_group], teacher)
-    for professional in (teacher, teacher2):
-        factories.make_slots(meeting_round, professional, count=slot_count, start=dt.time(8, 0))
-    conversations = [factories.round_conversation(meeting_round, kid) for kid in kids]
+    conversations = _siblings_in_round(
+        location, [group, other_group], [teacher, teacher2], family, children, slot_count
+    )
 
     with django_assert_max_num_queries(BOOKING_OPTIONS_QUERIES):
         options = booking.booking_options(conversations)
@@ -364,12 +354,10 @@ def test_it_books_in_queries_that_do_not_grow_with_the_slots(
     children,
     slot_count,
 ):
-    kids = [factories.make_child(family, [group, other_group][n % 2]) for n in range(children)]
     factories.make_guardian(family)
-    meeting_round = factories.make_round(location, [group, other_group], teacher)
-    for professional in (teacher, teacher2):
-        factories.make_slots(meeting_round, professional, count=slot_count, start=dt.time(8, 0))
-    conversations = [factories.round_conversation(meeting_round, kid) for kid in kids]
+    conversations = _siblings_in_round(
+        location, [group, other_group], [teacher, teacher2], family, children, slot_count
+    )
     link = factories.make_parent_link(conversations[0])
     first, later = booking.booking_options(conversations)[:4:3]
     budget = BOOKING_MAKE_QUERIES + BOOKING_MAKE_QUERIES_PER_CHILD * (children - 1)
@@ -434,7 +422,7 @@ def test_it_books_through_a_parents_link(round_link, round_conversation, t):
         round_link,
     )
     assert (made.starts_at, made.ends_at, made.sequence) == (t[2].starts_at, t[2].ends_at, 0)
-    assert _held(round_conversation) == [t[2].pk]
+    assert booked_slot_ids(round_conversation) == [t[2].pk]
 
 
 def test_it_books_a_chain_for_siblings_at_once(
@@ -452,8 +440,8 @@ def test_it_books_a_chain_for_siblings_at_once(
         round_conversation,
         sibling_conversation,
     ]
-    assert _held(round_conversation) == [t[1].pk]
-    assert _held(sibling_conversation) == [u[2].pk]
+    assert booked_slot_ids(round_conversation) == [t[1].pk]
+    assert booked_slot_ids(sibling_conversation) == [u[2].pk]
 
 
 def test_it_books_no_part_of_a_chain_when_one_part_is_taken(
@@ -490,7 +478,7 @@ def test_it_gives_an_existing_booking_the_new_time(round_link, round_conversatio
     assert again.booking.sequence == 1
     assert again.previous == (t[0].starts_at, t[0].ends_at)
     assert Booking.objects.count() == 1
-    assert _held(round_conversation) == [t[3].pk]
+    assert booked_slot_ids(round_conversation) == [t[3].pk]
     assert Slot.objects.free().filter(pk=t[0].pk).exists()
 
 
@@ -501,7 +489,7 @@ def test_it_changes_nothing_when_the_same_time_is_booked_again(round_link, round
 
     assert again.previous is None
     assert again.booking.sequence == 0
-    assert _held(round_conversation) == [t[0].pk]
+    assert booked_slot_ids(round_conversation) == [t[0].pk]
 
 
 def test_it_lets_siblings_shift_into_each_others_slots(
@@ -520,8 +508,8 @@ def test_it_lets_siblings_shift_into_each_others_slots(
     )
 
     assert [each.previous[0] for each in shifted] == [t[0].starts_at, t[1].starts_at]
-    assert _held(round_conversation) == [t[1].pk]
-    assert _held(other) == [t[2].pk]
+    assert booked_slot_ids(round_conversation) == [t[1].pk]
+    assert booked_slot_ids(other) == [t[2].pk]
     assert Booking.objects.count() == 2
 
 
@@ -598,7 +586,7 @@ def test_it_refuses_an_alone_booking_next_to_one_for_both(
         )
 
     assert refused.value.reason == BookingConflictError.TOGETHER_EXISTS
-    assert _held(round_conversation) == [t[0].pk]
+    assert booked_slot_ids(round_conversation) == [t[0].pk]
 
 
 def test_it_refuses_a_booking_for_both_next_to_one_alone(
@@ -610,7 +598,7 @@ def test_it_refuses_a_booking_for_both_next_to_one_alone(
         booking.booking_make(choice=_choice((round_conversation, [t[2]])), link=round_link)
 
     assert refused.value.reason == BookingConflictError.OTHER_PARENT_ALONE
-    assert _held(round_conversation) == [t[0].pk]
+    assert booked_slot_ids(round_conversation) == [t[0].pk]
 
 
 def test_it_books_alone_for_a_parent_on_behalf_of_a_professional(
@@ -681,15 +669,11 @@ def test_it_refuses_to_cancel_a_booking_twice(round_link, round_conversation, t)
 # When parents may book
 
 
-def _set_times(meeting_round, **times) -> None:
-    MeetingRound.objects.filter(pk=meeting_round.pk).update(**times)
-
-
 def test_it_refuses_parents_before_the_round_opens_but_not_professionals(
     round_link, round_conversation, meeting_round, teacher, t
 ):
     now = timezone.now()
-    _set_times(meeting_round, opens_at=now + dt.timedelta(hours=1))
+    move_round(meeting_round, opens_at=now + dt.timedelta(hours=1))
 
     with pytest.raises(BookingClosedError):
         booking.booking_make(choice=_choice((round_conversation, [t[0]])), link=round_link)
@@ -697,14 +681,14 @@ def test_it_refuses_parents_before_the_round_opens_but_not_professionals(
     booking.booking_make(
         choice=_choice((round_conversation, [t[0]])), user=teacher, conversation=round_conversation
     )
-    assert _held(round_conversation) == [t[0].pk]
+    assert booked_slot_ids(round_conversation) == [t[0].pk]
 
 
 def test_it_opens_early_only_for_families_with_several_children_in_the_round(
     round_link, round_conversation, sibling_conversation, meeting_round, other_child, t, u
 ):
     now = timezone.now()
-    _set_times(
+    move_round(
         meeting_round,
         opens_early_at=now - dt.timedelta(hours=1),
         opens_at=now + dt.timedelta(hours=1),
@@ -715,7 +699,7 @@ def test_it_opens_early_only_for_families_with_several_children_in_the_round(
         booking.booking_make(choice=_choice((single.conversation, [u[0]])), link=single)
     booking.booking_make(choice=_choice((round_conversation, [t[0]])), link=round_link)
 
-    assert _held(round_conversation) == [t[0].pk]
+    assert booked_slot_ids(round_conversation) == [t[0].pk]
     assert not Booking.objects.filter(conversation=single.conversation).exists()
 
 
@@ -724,7 +708,7 @@ def test_it_refuses_parents_after_the_deadline_but_not_professionals(
 ):
     (made,) = booking.booking_make(choice=_choice((round_conversation, [t[0]])), link=round_link)
     now = timezone.now()
-    _set_times(
+    move_round(
         meeting_round, opens_at=now - dt.timedelta(days=2), closes_at=now - dt.timedelta(hours=1)
     )
 
@@ -732,12 +716,12 @@ def test_it_refuses_parents_after_the_deadline_but_not_professionals(
         booking.booking_make(choice=_choice((round_conversation, [t[2]])), link=round_link)
     with pytest.raises(BookingClosedError):
         booking.booking_cancel(booking=made.booking, link=round_link)
-    assert _held(round_conversation) == [t[0].pk]
+    assert booked_slot_ids(round_conversation) == [t[0].pk]
 
     booking.booking_make(
         choice=_choice((round_conversation, [t[2]])), user=teacher, conversation=round_conversation
     )
-    assert _held(round_conversation) == [t[2].pk]
+    assert booked_slot_ids(round_conversation) == [t[2].pk]
     booking.booking_cancel(booking=made.booking)
     assert _nothing_booked()
 
@@ -808,7 +792,7 @@ def test_it_refuses_a_parent_more_slots_than_an_interpreter_needs(
     assert _nothing_booked()
 
     booking.booking_make(choice=too_long, user=teacher, conversation=round_conversation)
-    assert len(_held(round_conversation)) == INTERPRETER_SLOTS + 1
+    assert len(booked_slot_ids(round_conversation)) == INTERPRETER_SLOTS + 1
 
 
 def test_it_refuses_a_slot_that_has_begun(round_link, round_conversation, teacher, t):
@@ -897,7 +881,7 @@ def test_it_moves_a_booking_to_other_slots(round_link, round_conversation, teach
     assert moved.previous == (t[0].starts_at, t[0].ends_at)
     assert (moved.booking.starts_at, moved.booking.ends_at) == (t[4].starts_at, t[5].ends_at)
     assert (moved.booking.sequence, moved.booking.made_by) == (1, teacher)
-    assert _held(round_conversation) == [t[4].pk, t[5].pk]
+    assert booked_slot_ids(round_conversation) == [t[4].pk, t[5].pk]
 
 
 def test_it_refuses_to_move_a_cancelled_booking(round_link, round_conversation, teacher, t):
@@ -917,7 +901,7 @@ def test_it_extends_a_booking_with_the_next_slot(round_link, round_conversation,
 
     assert extended.previous == (t[1].starts_at, t[1].ends_at)
     assert extended.booking.ends_at == t[2].ends_at
-    assert _held(round_conversation) == [t[1].pk, t[2].pk]
+    assert booked_slot_ids(round_conversation) == [t[1].pk, t[2].pk]
     round_conversation.refresh_from_db()
     assert round_conversation.duration_minutes == 20
 
@@ -933,7 +917,7 @@ def test_it_extends_a_talk_that_is_going_on(round_link, round_conversation, teac
 
     booking.booking_extend(booking=made.booking, user=teacher)
 
-    assert _held(round_conversation) == [t[1].pk, t[2].pk]
+    assert booked_slot_ids(round_conversation) == [t[1].pk, t[2].pk]
 
 
 @pytest.mark.parametrize("next_slot", ["booked", "blocked", "missing"])
@@ -955,7 +939,7 @@ def test_it_refuses_to_extend_into_an_unavailable_slot(
     with pytest.raises(SlotTakenError):
         booking.booking_extend(booking=made.booking, user=teacher)
 
-    assert _held(round_conversation) == [t[1].pk]
+    assert booked_slot_ids(round_conversation) == [t[1].pk]
 
 
 def test_it_asks_for_a_new_reminder_only_when_the_day_changes(
@@ -1118,6 +1102,37 @@ def test_it_adds_nothing_when_enrolling_again(meeting_round, location, family, g
         Conversation.objects.filter(meeting_round=meeting_round).values_list("pk", flat=True)
     )
     assert after - before == {factories.round_conversation(meeting_round, newcomer).pk}
+
+
+def test_it_follows_the_rounds_groups_when_they_change(
+    meeting_round, location, group, other_group, child, other_child
+):
+    third = factories.make_group(location, name="Groep 7")
+    newcomer = factories.make_child(factories.make_family(location), third)
+    meeting_round.groups.set([group, third])
+
+    added, left = booking.round_regroup(meeting_round=meeting_round)
+
+    assert (added, left) == (1, 1)
+    assert set(
+        Conversation.objects.filter(meeting_round=meeting_round).values_list("child", flat=True)
+    ) == {child.pk, newcomer.pk}
+    # Noor's conversation leaves the round but stays hers.
+    assert Conversation.objects.filter(child=other_child, meeting_round=None).exists()
+
+
+def test_it_keeps_a_family_that_booked_in_the_round(meeting_round, group, other_child, teacher2, u):
+    conversation = factories.round_conversation(meeting_round, other_child)
+    booking.booking_make(
+        choice=_choice((conversation, [u[0]])), user=teacher2, conversation=conversation
+    )
+    meeting_round.groups.set([group])
+
+    with pytest.raises(booking.GroupTakenOutError):
+        booking.round_regroup(meeting_round=meeting_round)
+
+    conversation.refresh_from_db()
+    assert conversation.meeting_round == meeting_round
 
 
 def test_it_gives_a_child_in_two_groups_one_conversation(

@@ -16,20 +16,13 @@ from conversations import booking, calendar
 from conversations.models import Booking, CalendarFeed, ConversationText, Slot
 from families.models import StaffMembership
 from tests import factories
+from tests.booking.helpers import slots_of
 from tests.queries import SESSION_RENEWAL_QUERIES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]
 
 # The feed: find it by its token (with its user), then its bookings.
 FEED_QUERIES = 2
-
-
-def _slots(meeting_round, professional) -> list[Slot]:
-    return list(
-        Slot.objects.filter(meeting_round=meeting_round, professional=professional).order_by(
-            "starts_at"
-        )
-    )
 
 
 def _feed_url(feed: CalendarFeed) -> str:
@@ -48,12 +41,12 @@ def _dutch(text: str, **values: str) -> str:
 @pytest.fixture
 def booked(round_link, round_conversation, meeting_round, teacher, teacher2, other_child):
     """Emre booked with `teacher` (Lokaal 3), Noor with `teacher2`."""
-    first = _slots(meeting_round, teacher)[1]
+    first = slots_of(meeting_round, teacher)[1]
     Slot.objects.filter(pk=first.pk).update(place="Lokaal 3")
     [emre] = booking.booking_make(choice=[(round_conversation.pk, [first.pk])], link=round_link)
     noor_conversation = factories.round_conversation(meeting_round, other_child)
     [noor] = booking.booking_make(
-        choice=[(noor_conversation.pk, [_slots(meeting_round, teacher2)[0].pk])],
+        choice=[(noor_conversation.pk, [slots_of(meeting_round, teacher2)[0].pk])],
         user=teacher2,
         conversation=noor_conversation,
     )
@@ -112,7 +105,7 @@ def test_it_names_the_parent_who_comes_alone_by_first_name(
     client, teacher, round_link, round_conversation, meeting_round
 ):
     booking.booking_make(
-        choice=[(round_conversation.pk, [_slots(meeting_round, teacher)[0].pk])],
+        choice=[(round_conversation.pk, [slots_of(meeting_round, teacher)[0].pk])],
         link=round_link,
         alone=True,
     )
@@ -149,7 +142,7 @@ def test_it_stops_showing_children_the_professional_no_longer_works_with(
 def test_it_reads_the_feed_in_a_fixed_number_of_queries(
     client, feed, round_conversation, meeting_round, teacher, group, django_assert_max_num_queries
 ):
-    slots = _slots(meeting_round, teacher)
+    slots = slots_of(meeting_round, teacher)
     for index, slot in enumerate(slots):
         child = factories.make_child(
             factories.make_family(round_conversation.child.family.location), group

@@ -101,15 +101,8 @@ def mehmet(family, round_conversation):
     return father
 
 
-@pytest.fixture
-def english_link(round_link, ayse):
-    round_link.language = "en"
-    round_link.save(update_fields=["language"])
-    return round_link
-
-
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_site")
+@pytest.mark.usefixtures("_site", "ayse")
 def test_it_reminds_each_parent_once_however_often_it_runs(
     english_link, round_conversation, meeting_round, teacher, mehmet
 ):

@@ -11,15 +11,9 @@ from django.urls import reverse
 from conversations import booking
 from conversations.models import Booking, Slot
 from tests import factories
+from tests.booking.helpers import book_for, choice_value, slots_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]
-
-
-@pytest.fixture
-def group_round(location, group, teacher, child):
-    meeting_round = factories.make_round(location, [group], teacher)
-    factories.make_slots(meeting_round, teacher)
-    return meeting_round
 
 
 @pytest.fixture
@@ -40,25 +34,6 @@ def kemal(family):
     )
 
 
-def _slots(meeting_round, professional=None):
-    slots = meeting_round.slots.order_by("starts_at")
-    return list(slots.filter(professional=professional) if professional else slots)
-
-
-def _value(conversation, *slots):
-    return f"{conversation.pk}:" + "-".join(str(slot.pk) for slot in slots)
-
-
-def _book(user, conversation, *slots, guardian=None):
-    (booked,) = booking.booking_make(
-        choice=[(conversation.pk, [slot.pk for slot in slots])],
-        user=user,
-        conversation=conversation,
-        guardian=guardian,
-    )
-    return booked.booking
-
-
 def _recipients():
     return sorted(address for message in mail.outbox for address in message.to)
 
@@ -67,7 +42,7 @@ def _recipients():
 
 
 def test_it_offers_the_free_times(teacher_client, group_round, emre):
-    first, second, *_ = _slots(group_round)
+    first, second, *_ = slots_of(group_round)
     booking.slot_block(slot=second, blocked=True)
 
     response = teacher_client.get(reverse("round_book", args=[group_round.pk, emre.pk]))
@@ -75,8 +50,8 @@ def test_it_offers_the_free_times(teacher_client, group_round, emre):
     content = response.content.decode()
     assert response.status_code == 200
     assert "Book a time for Emre Yilmaz" in content
-    assert f'value="{_value(emre, first)}"' in content
-    assert f'value="{_value(emre, second)}"' not in content
+    assert f'value="{choice_value(emre, first)}"' in content
+    assert f'value="{choice_value(emre, second)}"' not in content
     assert content.count('name="choice"') == 5
     assert 'name="party"' not in content
 
@@ -84,12 +59,12 @@ def test_it_offers_the_free_times(teacher_client, group_round, emre):
 def test_it_books_for_both_parents_and_tells_them(
     teacher_client, teacher, group_round, emre, ayse, django_capture_on_commit_callbacks
 ):
-    slot = _slots(group_round)[2]
+    slot = slots_of(group_round)[2]
 
     with django_capture_on_commit_callbacks(execute=True):
         response = teacher_client.post(
             reverse("round_book", args=[group_round.pk, emre.pk]),
-            {"choice": _value(emre, slot)},
+            {"choice": choice_value(emre, slot)},
         )
 
     held = Booking.objects.get()
@@ -110,7 +85,7 @@ def test_it_books_for_both_parents_and_tells_them(
 def test_it_books_for_one_parent_of_a_separated_family(
     teacher_client, group_round, emre, kemal, django_capture_on_commit_callbacks
 ):
-    slot = _slots(group_round)[0]
+    slot = slots_of(group_round)[0]
     page = teacher_client.get(reverse("round_book", args=[group_round.pk, emre.pk]))
     assert 'name="party"' in page.content.decode()
     assert "Kemal Yilmaz (father)" in page.content.decode()
@@ -118,7 +93,7 @@ def test_it_books_for_one_parent_of_a_separated_family(
     with django_capture_on_commit_callbacks(execute=True):
         teacher_client.post(
             reverse("round_book", args=[group_round.pk, emre.pk]),
-            {"choice": _value(emre, slot), "party": kemal.pk},
+            {"choice": choice_value(emre, slot), "party": kemal.pk},
         )
 
     assert Booking.objects.get().guardian == kemal
@@ -140,12 +115,12 @@ def test_it_offers_no_choice_of_parent_when_they_book_together(
 def test_it_says_when_a_parent_alone_already_has_a_time(
     teacher_client, teacher, group_round, emre, kemal
 ):
-    first, second, *_ = _slots(group_round)
-    _book(teacher, emre, first, guardian=kemal)
+    first, second, *_ = slots_of(group_round)
+    book_for(teacher, emre, first, guardian=kemal)
 
     response = teacher_client.post(
         reverse("round_book", args=[group_round.pk, emre.pk]),
-        {"choice": _value(emre, second), "party": "both"},
+        {"choice": choice_value(emre, second), "party": "both"},
     )
 
     assert response.status_code == 200
@@ -158,15 +133,15 @@ def test_it_books_two_slots_for_a_talk_with_an_interpreter(
 ):
     emre.interpreter = True
     emre.save()
-    first, second, *_ = _slots(group_round)
+    first, second, *_ = slots_of(group_round)
     page = teacher_client.get(reverse("round_book", args=[group_round.pk, emre.pk]))
-    assert f'value="{_value(emre, first, second)}"' in page.content.decode()
+    assert f'value="{choice_value(emre, first, second)}"' in page.content.decode()
     assert "each time below takes two slots in a row" in page.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         teacher_client.post(
             reverse("round_book", args=[group_round.pk, emre.pk]),
-            {"choice": _value(emre, first, second)},
+            {"choice": choice_value(emre, first, second)},
         )
 
     held = Booking.objects.get()
@@ -188,8 +163,8 @@ def test_it_books_brothers_and_sisters_back_to_back(
     booking.round_enrol(meeting_round=meeting_round)
     emre = factories.round_conversation(meeting_round, child)
     elif_ = factories.round_conversation(meeting_round, sister)
-    mine, theirs = _slots(meeting_round, teacher), _slots(meeting_round, teacher2)
-    chain = f"{_value(emre, mine[0])};{_value(elif_, theirs[1])}"
+    mine, theirs = slots_of(meeting_round, teacher), slots_of(meeting_round, teacher2)
+    chain = f"{choice_value(emre, mine[0])};{choice_value(elif_, theirs[1])}"
 
     page = teacher_client.get(reverse("round_book", args=[meeting_round.pk, emre.pk]))
 
@@ -212,11 +187,11 @@ def test_it_books_brothers_and_sisters_back_to_back(
 def test_it_refuses_a_time_taken_since_the_page_was_opened(
     teacher_client, group_round, emre, teacher
 ):
-    slot = _slots(group_round)[0]
+    slot = slots_of(group_round)[0]
     booking.slot_block(slot=slot, blocked=True)
 
     response = teacher_client.post(
-        reverse("round_book", args=[group_round.pk, emre.pk]), {"choice": _value(emre, slot)}
+        reverse("round_book", args=[group_round.pk, emre.pk]), {"choice": choice_value(emre, slot)}
     )
 
     assert response.status_code == 200
@@ -234,12 +209,13 @@ def test_it_asks_for_a_time(teacher_client, group_round, emre):
 def test_it_changes_the_time_a_family_has(
     teacher_client, teacher, group_round, emre, ayse, django_capture_on_commit_callbacks
 ):
-    first, second, *_ = _slots(group_round)
-    held = _book(teacher, emre, first)
+    first, second, *_ = slots_of(group_round)
+    held = book_for(teacher, emre, first)
 
     with django_capture_on_commit_callbacks(execute=True):
         teacher_client.post(
-            reverse("round_book", args=[group_round.pk, emre.pk]), {"choice": _value(emre, second)}
+            reverse("round_book", args=[group_round.pk, emre.pk]),
+            {"choice": choice_value(emre, second)},
         )
 
     held.refresh_from_db()
@@ -252,11 +228,11 @@ def test_it_lets_the_coordinator_book_for_any_family(
     coordinator_client, meeting_round, other_child, teacher2
 ):
     conversation = factories.round_conversation(meeting_round, other_child)
-    slot = _slots(meeting_round, teacher2)[0]
+    slot = slots_of(meeting_round, teacher2)[0]
 
     response = coordinator_client.post(
         reverse("round_book", args=[meeting_round.pk, conversation.pk]),
-        {"choice": _value(conversation, slot)},
+        {"choice": choice_value(conversation, slot)},
     )
 
     assert response.status_code == 302
@@ -302,16 +278,16 @@ def test_it_refuses_other_methods_on_booking(teacher_client, group_round, emre):
 def test_it_moves_a_booking_and_tells_the_parents(
     teacher_client, teacher, group_round, emre, ayse, django_capture_on_commit_callbacks
 ):
-    first, _, third, *_ = _slots(group_round)
-    held = _book(teacher, emre, first)
+    first, _, third, *_ = slots_of(group_round)
+    held = book_for(teacher, emre, first)
     url = reverse("booking_move", args=[group_round.pk, held.pk])
     page = teacher_client.get(url)
     assert page.status_code == 200
-    assert f'value="{_value(emre, third)}"' in page.content.decode()
-    assert f'value="{_value(emre, first)}"' not in page.content.decode()
+    assert f'value="{choice_value(emre, third)}"' in page.content.decode()
+    assert f'value="{choice_value(emre, first)}"' not in page.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = teacher_client.post(url, {"choice": _value(emre, third)})
+        response = teacher_client.post(url, {"choice": choice_value(emre, third)})
 
     held.refresh_from_db()
     assert response.status_code == 302
@@ -323,11 +299,12 @@ def test_it_moves_a_booking_and_tells_the_parents(
 
 
 def test_it_moves_only_to_a_time_offered(teacher_client, teacher, group_round, emre):
-    first = _slots(group_round)[0]
-    held = _book(teacher, emre, first)
+    first = slots_of(group_round)[0]
+    held = book_for(teacher, emre, first)
 
     response = teacher_client.post(
-        reverse("booking_move", args=[group_round.pk, held.pk]), {"choice": _value(emre, first)}
+        reverse("booking_move", args=[group_round.pk, held.pk]),
+        {"choice": choice_value(emre, first)},
     )
 
     assert response.status_code == 200
@@ -339,13 +316,13 @@ def test_it_moves_only_to_a_time_offered(teacher_client, teacher, group_round, e
 def test_it_lets_the_coordinator_move_a_booking(
     coordinator_client, teacher, group_round, emre, django_capture_on_commit_callbacks
 ):
-    first, second, *_ = _slots(group_round)
-    held = _book(teacher, emre, first)
+    first, second, *_ = slots_of(group_round)
+    held = book_for(teacher, emre, first)
 
     with django_capture_on_commit_callbacks(execute=True):
         coordinator_client.post(
             reverse("booking_move", args=[group_round.pk, held.pk]),
-            {"choice": _value(emre, second)},
+            {"choice": choice_value(emre, second)},
         )
 
     held.refresh_from_db()
@@ -355,7 +332,7 @@ def test_it_lets_the_coordinator_move_a_booking(
 def test_it_hides_moving_from_outsiders(
     teacher2_client, other_coordinator_client, teacher, group_round, emre
 ):
-    held = _book(teacher, emre, _slots(group_round)[0])
+    held = book_for(teacher, emre, slots_of(group_round)[0])
     url = reverse("booking_move", args=[group_round.pk, held.pk])
 
     assert teacher2_client.get(url).status_code == 404
@@ -369,8 +346,8 @@ def test_it_hides_moving_from_outsiders(
 def test_it_makes_a_talk_longer_and_tells_the_parents(
     teacher_client, teacher, group_round, emre, ayse, django_capture_on_commit_callbacks
 ):
-    first, second, *_ = _slots(group_round)
-    held = _book(teacher, emre, first)
+    first, second, *_ = slots_of(group_round)
+    held = book_for(teacher, emre, first)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = teacher_client.post(reverse("booking_extend", args=[group_round.pk, held.pk]))
@@ -383,8 +360,8 @@ def test_it_makes_a_talk_longer_and_tells_the_parents(
 
 
 def test_it_says_when_the_next_slot_is_not_free(teacher_client, teacher, group_round, emre):
-    first, second, *_ = _slots(group_round)
-    held = _book(teacher, emre, first)
+    first, second, *_ = slots_of(group_round)
+    held = book_for(teacher, emre, first)
     booking.slot_block(slot=second, blocked=True)
 
     response = teacher_client.post(
@@ -398,7 +375,7 @@ def test_it_says_when_the_next_slot_is_not_free(teacher_client, teacher, group_r
 
 
 def test_it_refuses_a_get_on_extend_and_cancel(teacher_client, teacher, group_round, emre):
-    held = _book(teacher, emre, _slots(group_round)[0])
+    held = book_for(teacher, emre, slots_of(group_round)[0])
 
     for name in ("booking_extend", "booking_cancel_staff"):
         assert teacher_client.get(reverse(name, args=[group_round.pk, held.pk])).status_code == 405
@@ -410,8 +387,8 @@ def test_it_refuses_a_get_on_extend_and_cancel(teacher_client, teacher, group_ro
 def test_it_cancels_a_booking_and_tells_the_parents(
     teacher_client, teacher, group_round, emre, ayse, django_capture_on_commit_callbacks
 ):
-    slot = _slots(group_round)[0]
-    held = _book(teacher, emre, slot)
+    slot = slots_of(group_round)[0]
+    held = book_for(teacher, emre, slot)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = teacher_client.post(
@@ -430,7 +407,7 @@ def test_it_cancels_a_booking_and_tells_the_parents(
 def test_it_tells_only_the_parent_whose_time_is_cancelled(
     teacher_client, teacher, group_round, emre, kemal, django_capture_on_commit_callbacks
 ):
-    held = _book(teacher, emre, _slots(group_round)[0], guardian=kemal)
+    held = book_for(teacher, emre, slots_of(group_round)[0], guardian=kemal)
 
     with django_capture_on_commit_callbacks(execute=True):
         teacher_client.post(reverse("booking_cancel_staff", args=[group_round.pk, held.pk]))
@@ -442,7 +419,7 @@ def test_it_hides_bookings_of_other_groups_from_a_teacher(
     teacher_client, coordinator_client, meeting_round, other_child, teacher2
 ):
     conversation = factories.round_conversation(meeting_round, other_child)
-    held = _book(teacher2, conversation, _slots(meeting_round, teacher2)[0])
+    held = book_for(teacher2, conversation, slots_of(meeting_round, teacher2)[0])
 
     for name in ("booking_extend", "booking_cancel_staff"):
         url = reverse(name, args=[meeting_round.pk, held.pk])
@@ -460,7 +437,7 @@ def test_it_hides_bookings_of_other_groups_from_a_teacher(
 def test_it_hides_cancelling_from_outsiders(
     teacher2_client, other_coordinator_client, teacher, group_round, emre
 ):
-    held = _book(teacher, emre, _slots(group_round)[0])
+    held = book_for(teacher, emre, slots_of(group_round)[0])
 
     for client in (teacher2_client, other_coordinator_client):
         for name in ("booking_extend", "booking_cancel_staff"):

@@ -25,15 +25,6 @@ LIST_QUERIES = 6
 DETAIL_QUERIES = 8
 
 
-@pytest.fixture
-def group_round(location, group, teacher, child):
-    """A round for `group` only (as in the authorization matrix), with six
-    10-minute slots of `teacher` ten days from now from 18:00."""
-    meeting_round = factories.make_round(location, [group], teacher, name="Rapportgesprekken")
-    factories.make_slots(meeting_round, teacher)
-    return meeting_round
-
-
 def _moment(days: int, hour: int = 9) -> str:
     moment = timezone.localtime() + dt.timedelta(days=days)
     return moment.replace(hour=hour, minute=0).strftime("%Y-%m-%dT%H:%M")

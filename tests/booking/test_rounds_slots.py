@@ -7,7 +7,9 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from conversations import booking
 from conversations.models import Slot
@@ -284,6 +286,30 @@ def test_it_refuses_to_block_a_booked_slot(teacher_client, teacher, group_round,
     assert "This time is booked. Move or cancel the booking first." in plain.content.decode()
     slot.refresh_from_db()
     assert not slot.blocked
+
+
+def test_it_says_a_slot_is_booked_in_each_users_language(
+    teacher_client, teacher, group_round, child
+):
+    """The refusal follows the language of each request, not the one the
+    module happened to be loaded in."""
+    conversation = factories.round_conversation(group_round, child)
+    slot = _slot(group_round)
+    booking.booking_make(
+        choice=[(conversation.pk, [slot.pk])], user=teacher, conversation=conversation
+    )
+    url = reverse("slot_block", args=[group_round.pk, slot.pk])
+    english = "This time is booked. Move or cancel the booking first."
+    with translation.override("nl"):
+        dutch = gettext(english)
+
+    in_english = teacher_client.post(url, {"blocked": "true"}, headers={"HX-Request": "true"})
+    teacher_client.cookies["django_language"] = "nl"
+    in_dutch = teacher_client.post(url, {"blocked": "true"}, headers={"HX-Request": "true"})
+
+    assert dutch != english
+    assert english in in_english.content.decode()
+    assert escape(dutch) in in_dutch.content.decode()
 
 
 def test_it_removes_a_free_slot(teacher_client, group_round):

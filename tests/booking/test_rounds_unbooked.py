@@ -20,19 +20,13 @@ from families import demo
 from families.management.commands.seed_demo import SEED
 from families.school_year import current_school_year
 from tests import factories
+from tests.booking.helpers import book_for
 from tests.queries import SESSION_RENEWAL_QUERIES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_clients")]
 
 UNBOOKED_QUERIES = 9
 PRINT_QUERIES = 9
-
-
-@pytest.fixture
-def group_round(location, group, teacher, child):
-    meeting_round = factories.make_round(location, [group], teacher)
-    factories.make_slots(meeting_round, teacher)
-    return meeting_round
 
 
 @pytest.fixture
@@ -52,13 +46,7 @@ def _family(location, group, name: str, *, email: bool = True):
 
 def _book(user, meeting_round, child, slot, guardian=None):
     conversation = factories.round_conversation(meeting_round, child)
-    (booked,) = booking.booking_make(
-        choice=[(conversation.pk, [slot.pk])],
-        user=user,
-        conversation=conversation,
-        guardian=guardian,
-    )
-    return booked.booking
+    return book_for(user, conversation, slot, guardian=guardian)
 
 
 # Not booked yet
