@@ -1091,8 +1091,10 @@ def _sync_conversations(
             "next_contact_kind": Kind.INFORMAL,
         },
     ]
+    # The meeting round's conversations are demo_rounds' own (a child may have
+    # a progress talk there and one here).
     conversations = _sync(
-        Conversation.objects.filter(child__family__location=location),
+        Conversation.objects.filter(child__family__location=location, meeting_round__isnull=True),
         ("child_id", "kind", "school_year"),
         planned,
     )
