@@ -10,7 +10,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=samenspraak.example.org REDIS_URL=redis:
 	SECRET_KEY=deploy-check-only-3f9c1e7a5b2d8f4c6a0e9b1d7f3a5c2e8b4d6f0a1c3e5
 DEV_ENV := DEBUG=true
 
-.PHONY: install messages messages-parents run test lint lock clean
+.PHONY: install messages messages-parents run test lint lock bench clean
 
 $(VENV)/.installed: requirements.lock
 	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null \
@@ -48,6 +48,12 @@ test: messages lint
 	$(DEV_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/smoke.sqlite3 $(BIN)/python -m pytest tests/smoke -q -p no:cacheprovider
 	@echo "== full suite on PostgreSQL"
 	$(DEV_ENV) DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+
+# The board-scale benchmark (bench/run.py): seeds samenspraak_benchdata on
+# TEST_DATABASE_URL's server when needed, serves it with gunicorn under
+# production settings, measures, and writes var/bench/latest.json.
+bench: messages
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/run.py
 
 # Refresh the lock after editing pyproject.toml.
 lock: install

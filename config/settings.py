@@ -219,12 +219,21 @@ if not DEBUG:
     # cookies over plain http, hence the default names while developing.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-# A login ends after SESSION_IDLE_SECONDS without a request (every request
-# renews the cookie), and in any case SESSION_MAX_SECONDS after signing in
-# (families.middleware.SessionLifetimeMiddleware), however busy it has been.
+# A login ends after SESSION_IDLE_SECONDS without a request, and in any case
+# SESSION_MAX_SECONDS after signing in, however busy it has been
+# (families.middleware.SessionLifetimeMiddleware). Saving the session on every
+# request would cost every page a database write; the middleware renews it at
+# most once per SESSION_RENEW_SECONDS instead, so a login ends between
+# SESSION_RENEW_SECONDS before and exactly SESSION_IDLE_SECONDS after its last
+# request, never later.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", default=10 * 60 * 60)
+# Sessions are read from the cache (Redis in production, shared by all app
+# processes) and written through to the database, which stays the record: a
+# page reads no session row, and a lost cache only costs one read per login.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 X_FRAME_OPTIONS = "DENY"
 
 # No inline script or style anywhere: every page works under this policy.
@@ -297,3 +306,11 @@ else:
 
 # Demo users exist only on a developer's machine.
 DEMO_USERS_ENABLED = DEBUG
+
+# `make bench` (bench/run.py) only, never in production: each response says
+# how many database queries it took (X-Query-Count), /bench/floor/ serves the
+# page every other page is measured against, and mail goes nowhere.
+BENCH = env_bool("BENCH", default=False)
+if BENCH:
+    MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -31,3 +32,9 @@ urlpatterns = [
     path("", include("families.urls")),
     path("", include("conversations.urls")),
 ]
+
+if settings.BENCH:
+    # `make bench` only: the page every benchmarked page is measured against.
+    from bench.views import floor
+
+    urlpatterns.append(path("bench/floor/", floor, name="bench_floor"))

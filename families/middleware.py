@@ -33,17 +33,27 @@ class StaffLanguageMiddleware:
 
 
 class SessionLifetimeMiddleware:
-    """Ends a login SESSION_MAX_SECONDS after it began, however active it was.
+    """Keeps a login alive while it is used, and ends it SESSION_MAX_SECONDS
+    after it began, however active it was.
 
-    SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST only ends an idle session;
-    this caps a busy one too. The start is stamped into the session on the first
-    response that has a logged-in user (the login itself, or the first request
-    of a session that predates this middleware). Past the cap the session is
-    flushed, so the view sees an anonymous user: a redirect to the login page,
-    or 401 for htmx (families.access.staff_login_required).
+    Idle timeout: a login ends SESSION_COOKIE_AGE after its session was last
+    saved. Saving it on every request (SESSION_SAVE_EVERY_REQUEST) would cost
+    a write per page, so the session is renewed here instead, at most once per
+    SESSION_RENEW_SECONDS: the first response after that time writes the
+    renewal moment into the session, which makes Django save it and send the
+    cookie again with a fresh SESSION_COOKIE_AGE. A login therefore never
+    outlives SESSION_COOKIE_AGE of idleness, and may end up to
+    SESSION_RENEW_SECONDS earlier.
+
+    Maximum: the start is stamped into the session on the first response that
+    has a logged-in user (the login itself, or the first request of a session
+    that predates this middleware). Past the cap the session is flushed, so the
+    view sees an anonymous user: a redirect to the login page, or 401 for htmx
+    (families.access.staff_login_required).
     """
 
     KEY = "login_started_at"
+    RENEWED_KEY = "renewed_at"
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -54,6 +64,12 @@ class SessionLifetimeMiddleware:
             if started is not None and time.time() - started > settings.SESSION_MAX_SECONDS:
                 logout(request)
         response = self.get_response(request)
-        if request.user.is_authenticated and self.KEY not in request.session:
-            request.session[self.KEY] = time.time()
+        if request.user.is_authenticated:
+            session = request.session
+            now = time.time()
+            if self.KEY not in session:
+                session[self.KEY] = now
+            renewed = session.get(self.RENEWED_KEY)
+            if renewed is None or not 0 <= now - renewed < settings.SESSION_RENEW_SECONDS:
+                session[self.RENEWED_KEY] = now
         return response

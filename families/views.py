@@ -69,6 +69,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "overdue_agreement_total": open_agreements[0].overdue_total if open_agreements else 0,
             "new_comments": new_comments,
             "new_comment_total": new_comments[0].new_total if new_comments else 0,
+            # The navigation lists the same locations: no need to ask again.
+            "nav_locations": coordinated,
         },
     )
 

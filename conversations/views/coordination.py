@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve
 from django.utils.text import slugify
@@ -42,6 +42,18 @@ REQUESTS_SHOWN = 5
 
 def _location(request: HttpRequest, location_id: int) -> Location:
     return get_object_or_404(Location.objects.coordinated_by(request.user), pk=location_id)
+
+
+def _location_and_navigation(
+    request: HttpRequest, location_id: int
+) -> tuple[Location, list[Location]]:
+    """The location, and every location the user coordinates, for the page's
+    navigation (which would otherwise ask for them again): one query."""
+    coordinated = list(Location.objects.coordinated_by(request.user))
+    location = next((each for each in coordinated if each.pk == location_id), None)
+    if location is None:
+        raise Http404
+    return location, coordinated
 
 
 def _filters(request: HttpRequest, location: Location) -> tuple[FilterForm, Filters]:
@@ -84,7 +96,7 @@ def location_overview(request: HttpRequest, location_id: int) -> HttpResponse:
     """How the partnership with parents goes across the location: who has been
     reached, agreements, requests to think along, families without recent
     positive contact, and the reflections counted per group."""
-    location = _location(request, location_id)
+    location, navigation = _location_and_navigation(request, location_id)
     form, filters = _filters(request, location)
     year_groups = [group for group in form.all_groups if group.school_year == filters.year]
     rows = coordination.group_rows(location, filters, year_groups)
@@ -110,6 +122,7 @@ def location_overview(request: HttpRequest, location_id: int) -> HttpResponse:
             "min_professionals": coordination.MIN_PROFESSIONALS_FOR_OWN_NEEDS,
             "requests": requests,
             "request_total": requests[0].asked_total if requests else 0,
+            "nav_locations": navigation,
         },
     )
 

@@ -68,7 +68,9 @@ def test_it_reads_the_session_limits_from_the_environment():
     found = _production_settings(SESSION_IDLE_SECONDS="600", SESSION_MAX_SECONDS="7200")
     assert found["SESSION_COOKIE_AGE"] == 600
     assert found["SESSION_MAX_SECONDS"] == 7200
-    assert found["SESSION_SAVE_EVERY_REQUEST"] is True
+    # Renewed at most once a minute (families.middleware), not saved on every request.
+    assert found["SESSION_SAVE_EVERY_REQUEST"] is False
+    assert found["SESSION_RENEW_SECONDS"] == 60
 
 
 def test_it_keeps_the_default_cookie_names_while_developing(settings):
@@ -93,6 +95,7 @@ def _production_settings(**env: str) -> dict:
         "CSRF_COOKIE_DOMAIN",
         "SESSION_COOKIE_AGE",
         "SESSION_SAVE_EVERY_REQUEST",
+        "SESSION_RENEW_SECONDS",
         "SESSION_MAX_SECONDS",
     ]
     script = (
