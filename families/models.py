@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -200,8 +200,9 @@ class FamilyQuerySet(models.QuerySet["Family"]):
     def visible_to(self, user: AnyUser) -> FamilyQuerySet:
         if not user.is_authenticated:
             return self.none()
-        taught = Enrolment.objects.filter(taught_by(user), child__family=OuterRef("pk"))
-        return self.filter(Q(location__in=coordinated_locations(user)) | Exists(taught))
+        at_locations = Family.objects.filter(location__in=coordinated_locations(user))
+        taught = Enrolment.objects.filter(taught_by(user)).values("child__family_id")
+        return self.filter(pk__in=at_locations.values("pk").union(taught))
 
 
 class Family(models.Model):
@@ -295,8 +296,7 @@ class ChildQuerySet(models.QuerySet["Child"]):
     def visible_to(self, user: AnyUser) -> ChildQuerySet:
         if not user.is_authenticated:
             return self.none()
-        taught = Enrolment.objects.filter(taught_by(user), child=OuterRef("pk"))
-        return self.filter(Q(family__location__in=coordinated_locations(user)) | Exists(taught))
+        return self.filter(pk__in=visible_child_ids(user))
 
     def search(self, text: str) -> ChildQuerySet:
         """Match every word against the child's or the family's name."""
@@ -351,6 +351,16 @@ class Child(models.Model):
     def age_on(self, day: dt.date) -> int:
         had_birthday = (day.month, day.day) >= (self.date_of_birth.month, self.date_of_birth.day)
         return day.year - self.date_of_birth.year - (0 if had_birthday else 1)
+
+
+def visible_child_ids(user: AnyUser) -> models.QuerySet:
+    """The ids of the children `user` may see (a logged-in user): at a location
+    they coordinate, or in a group they work with. One UNION of two queries that
+    each start from the user's memberships, so a filter on these ids reads the
+    user's few children through indexes instead of testing every child."""
+    at_locations = Child.objects.filter(family__location__in=coordinated_locations(user))
+    taught = Enrolment.objects.filter(taught_by(user)).values("child_id")
+    return at_locations.values("pk").union(taught)
 
 
 class Enrolment(models.Model):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conversations.models.prompts import Audience, Kind, Need, Prompt
 from families import school_year
-from families.models import Child, Enrolment, Guardian, taught_by
+from families.models import Child, Enrolment, Guardian, taught_by, visible_child_ids
 
 if TYPE_CHECKING:
     from families.models import AnyUser
@@ -27,13 +27,21 @@ if TYPE_CHECKING:
 
 class ConversationQuerySet(models.QuerySet["Conversation"]):
     def visible_to(self, user: AnyUser) -> ConversationQuerySet:
-        return self.filter(child__in=Child.objects.visible_to(user))
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(child__in=visible_child_ids(user))
 
     def editable_by(self, user: AnyUser) -> ConversationQuerySet:
         if not user.is_authenticated:
             return self.none()
-        teaches = Enrolment.objects.filter(taught_by(user), child=OuterRef("child"))
-        return self.visible_to(user).filter(Q(owner=user) | Exists(teaches))
+        # Their own conversations they can still see, and every conversation about
+        # a child in a group they work with (which they can always see): two
+        # index-driven sets, so the planner starts from the user's few rows.
+        own = Conversation.objects.visible_to(user).filter(owner=user).values("pk")
+        taught = Conversation.objects.filter(
+            child__in=Enrolment.objects.filter(taught_by(user)).values("child_id")
+        ).values("pk")
+        return self.filter(pk__in=own.union(taught))
 
     def with_progress(self) -> ConversationQuerySet:
         """Annotate `has_questions` and `has_agenda`, which the preparation steps

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Window
 from django.utils.translation import gettext_lazy as _
 
 from conversations.models.conversation import Conversation
+from families.models import visible_child_ids
 
 if TYPE_CHECKING:
     from families.models import AnyUser
@@ -27,7 +28,9 @@ MAX_COMMENT_LENGTH = 4000
 
 class ReviewCommentQuerySet(models.QuerySet["ReviewComment"]):
     def visible_to(self, user: AnyUser) -> ReviewCommentQuerySet:
-        return self.filter(conversation__in=Conversation.objects.visible_to(user))
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(conversation__child__in=visible_child_ids(user))
 
     def new_for(self, user: AnyUser) -> ReviewCommentQuerySet:
         """Comments by others that `user` has not seen yet, newest first. Each
