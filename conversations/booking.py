@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from conversations.booking_options import (
@@ -39,6 +39,7 @@ from conversations.booking_options import (
     booking_options,
     free_slots,
     professional_ids,
+    professionals_subquery,
     round_professionals,
     slot_runs,
     slots_needed,
@@ -201,11 +202,30 @@ def _lock_conversations(conversations: QuerySet[Conversation]) -> list[Conversat
     )
 
 
+def _lock_family(anchor: Conversation) -> list[Conversation]:
+    """Lock every conversation of the anchor's family in its round, in id
+    order, with the professionals whose slots each may book (`allowed`, as
+    `professional_ids` finds them) and the location the messages name: one
+    query. Siblings lock in the same order for every request of the family."""
+    conversations = _lock_conversations(
+        _family_conversations_in_round(anchor)
+        .select_related("child__family__location")
+        .annotate(allowed=professionals_subquery())
+    )
+    for conversation in conversations:
+        conversation.allowed = set(conversation.allowed)
+    return conversations
+
+
 def _lock_slots(slot_ids: Iterable[int], meeting_round_id: int) -> dict[int, Slot]:
-    """Lock the round's slots among `slot_ids`, in id order."""
+    """Lock the round's slots among `slot_ids`, in id order, each with its
+    professional and the booking holding it (`holder`, a booking id or None)
+    as the lock found them: one query."""
     slots = (
-        Slot.objects.select_for_update(no_key=True)
+        Slot.objects.select_for_update(of=("self",), no_key=True)
         .filter(pk__in=list(slot_ids), meeting_round=meeting_round_id)
+        .select_related("professional")
+        .annotate(holder=F("booking_slot__booking"))
         .order_by("pk")
     )
     return {slot.pk: slot for slot in slots}
@@ -230,12 +250,10 @@ def _check_free(slots: Iterable[Slot], releasing: Iterable[Booking]) -> None:
     """SlotTakenError unless each slot is free for this write: held by none of
     the other bookings, and, unless a booking being changed holds it already,
     neither blocked nor begun (a talk in progress may still be extended)."""
-    slots = list(slots)
     releasing_ids = {booking.pk for booking in releasing}
-    holders = dict(BookingSlot.objects.filter(slot__in=slots).values_list("slot_id", "booking_id"))
     now = timezone.now()
     for slot in slots:
-        holder = holders.get(slot.pk)
+        holder = slot.holder
         if holder in releasing_ids:
             continue
         if holder is not None or slot.blocked or slot.starts_at <= now:
@@ -265,35 +283,124 @@ def _write(
     guardian: Guardian | None,
     link: ParentLink | None,
     user: AbstractBaseUser | None,
+    held: Sequence[Booking] | None = None,
 ) -> list[Booked]:
     """Give each conversation its slots: a new booking, or its `existing` one
     (by conversation id) with new slots. The existing bookings let go of their
-    slots first, so siblings may swap or shift their times in one go."""
-    BookingSlot.objects.filter(booking__in=list(existing.values())).delete()
-    booked = []
+    slots first, so siblings may swap or shift their times in one go.
+
+    `held`, when given, are all the bookings the conversations had (read under
+    their lock), so their dates follow without reading them again. However
+    many children: one query per kind of write (delete, update, insert), and
+    one update of the conversations. Each returned booking keeps its
+    conversation and its slots for the messages."""
+    if existing:
+        BookingSlot.objects.filter(booking__in=list(existing.values())).delete()
+    booked, created, changed = [], [], []
     for conversation, slots in parts:
         starts_at, ends_at = slots[0].starts_at, slots[-1].ends_at
         booking = existing.get(conversation.pk)
         previous = None
         if booking is None:
             booking = Booking(conversation=conversation, guardian=guardian)
-        elif (booking.starts_at, booking.ends_at) != (starts_at, ends_at):
-            previous = (booking.starts_at, booking.ends_at)
-            booking.sequence += 1
-            if timezone.localdate(booking.starts_at) != timezone.localdate(starts_at):
-                booking.reminder_sent_at = None
+            created.append(booking)
+        else:
+            changed.append(booking)
+            if (booking.starts_at, booking.ends_at) != (starts_at, ends_at):
+                previous = (booking.starts_at, booking.ends_at)
+                booking.sequence += 1
+                if timezone.localdate(booking.starts_at) != timezone.localdate(starts_at):
+                    booking.reminder_sent_at = None
+        booking.conversation, booking.guardian = conversation, guardian
         booking.starts_at, booking.ends_at = starts_at, ends_at
         booking.made_by_link, booking.made_by = link, user
-        booking.save()
         booked.append(Booked(booking=booking, previous=previous))
-    BookingSlot.objects.bulk_create(
+    if changed:
+        now = timezone.now()
+        for booking in changed:
+            booking.updated_at = now
+        Booking.objects.bulk_update(changed, BOOKING_FIELDS)
+    if created:
+        Booking.objects.bulk_create(created)
+    booked_slots = BookingSlot.objects.bulk_create(
         BookingSlot(booking=each.booking, slot=slot)
         for each, (_, slots) in zip(booked, parts, strict=True)
         for slot in slots
     )
-    for conversation, _ in parts:
-        _sync_conversation(conversation)
+    for each in booked:
+        _cache(each.booking, "booked_slots", [b for b in booked_slots if b.booking is each.booking])
+    if held is None:
+        for conversation, _ in parts:
+            _sync_conversation(conversation)
+    else:
+        _sync_written(parts, booked, held)
     return booked
+
+
+# What a changed booking writes (Booking.save() would write every field).
+BOOKING_FIELDS = [
+    "starts_at",
+    "ends_at",
+    "made_by_link",
+    "made_by",
+    "sequence",
+    "reminder_sent_at",
+    "updated_at",
+]
+CONVERSATION_FIELDS = ["date", "start_time", "duration_minutes", "place", "video_link"]
+
+
+def _cache(instance: object, name: str, objects: list) -> None:
+    """Keep `objects` as what `instance.<name>.all()` returns, the way
+    prefetch_related does, so nobody reads them again."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def _sync_written(
+    parts: Sequence[tuple[Conversation, list[Slot]]],
+    booked: Sequence[Booked],
+    held: Sequence[Booking],
+) -> None:
+    """`_sync_conversation` for the conversations just written, from what is
+    in memory: their earliest booking is one just written unless another
+    booking they hold (a parent's own time) starts no later; then that
+    conversation is read as `_sync_conversation` reads it."""
+    written = {each.booking.pk for each in booked}
+    update = []
+    for (conversation, slots), each in zip(parts, booked, strict=True):
+        booking = each.booking
+        if any(
+            other.conversation_id == conversation.pk
+            and other.pk not in written
+            and other.starts_at <= booking.starts_at
+            for other in held
+        ):
+            _sync_conversation(conversation)
+            continue
+        _follow(conversation, booking, slots[0])
+        update.append(conversation)
+    if update:
+        now = timezone.now()
+        for conversation in update:
+            conversation.updated_at = now
+        Conversation.objects.bulk_update(update, [*CONVERSATION_FIELDS, "owner", "updated_at"])
+
+
+def _follow(conversation: Conversation, booking: Booking, slot: Slot) -> list[str]:
+    """Set the conversation's date, time, length and place from its earliest
+    booking and that booking's first slot; the owner too while nothing was
+    prepared. The fields changed."""
+    starts_at = timezone.localtime(booking.starts_at)
+    conversation.date, conversation.start_time = starts_at.date(), starts_at.time()
+    conversation.duration_minutes = booking.minutes
+    conversation.place, conversation.video_link = slot.place, slot.video_link
+    if conversation.status == Conversation.Status.DRAFT:
+        conversation.owner_id = slot.professional_id
+        return [*CONVERSATION_FIELDS, "owner"]
+    return CONVERSATION_FIELDS
 
 
 def _sync_conversation(conversation: Conversation) -> None:
@@ -306,18 +413,12 @@ def _sync_conversation(conversation: Conversation) -> None:
         .order_by("booking__starts_at", "slot__starts_at")
         .first()
     )
-    fields = ["date", "start_time", "duration_minutes", "place", "video_link"]
+    fields = CONVERSATION_FIELDS
     if first is None:
         conversation.date = conversation.start_time = None
         conversation.place = conversation.video_link = ""
     else:
-        starts_at = timezone.localtime(first.booking.starts_at)
-        conversation.date, conversation.start_time = starts_at.date(), starts_at.time()
-        conversation.duration_minutes = first.booking.minutes
-        conversation.place, conversation.video_link = first.slot.place, first.slot.video_link
-        if conversation.status == Conversation.Status.DRAFT:
-            conversation.owner_id = first.slot.professional_id
-            fields.append("owner")
+        fields = _follow(conversation, first.booking, first.slot)
     conversation.save(update_fields=[*fields, "updated_at"])
 
 
@@ -371,25 +472,28 @@ def booking_make(
     party = link.guardian if link is not None and alone else guardian
     if party is not None and party.family_id != anchor.child.family_id:
         raise InvalidChoiceError
-    family = _family_conversations_in_round(anchor)
-    locked = _lock_conversations(family.filter(pk__in=[pk for pk, _ in choice]))
-    if len(locked) != len(choice):
+    chosen = {pk for pk, _ in choice}
+    family = _lock_family(anchor)
+    conversations = {each.pk: each for each in family}
+    if not chosen <= conversations.keys():
         raise InvalidChoiceError
-    conversations = {each.pk: each for each in locked}
+    locked = [each for each in family if each.pk in chosen]
     meeting_round = locked[0].meeting_round
-    if link is not None and not meeting_round.is_open_for(several_children=family.count() > 1):
+    if link is not None and not meeting_round.is_open_for(several_children=len(family) > 1):
         raise BookingClosedError
 
-    held = list(Booking.objects.filter(conversation__in=locked))
+    held = list(Booking.objects.filter(conversation__in=locked).order_by("starts_at", "pk"))
     for each in locked:
         _check_parties((b for b in held if b.conversation_id == each.pk), party, meeting_round)
     party_id = party.pk if party is not None else None
     existing = {b.conversation_id: b for b in held if b.guardian_id == party_id}
     slots = _lock_slots((pk for _, ids in choice for pk in ids), meeting_round.pk)
-    allowed = professional_ids(locked)
-    parts = [(conversations[pk], _part_slots(slots, ids, allowed[pk])) for pk, ids in choice]
+    parts = [
+        (conversations[pk], _part_slots(slots, ids, conversations[pk].allowed))
+        for pk, ids in choice
+    ]
     _check_free((slot for _, part in parts for slot in part), existing.values())
-    return _write(parts, existing=existing, guardian=party, link=link, user=user)
+    return _write(parts, existing=existing, guardian=party, link=link, user=user, held=held)
 
 
 def _lock_booking(booking: Booking) -> tuple[Conversation, Booking]:

@@ -29,9 +29,10 @@ from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,6 +41,7 @@ from conversations import calendar
 from conversations.invitations import Mailing, last_day
 from conversations.models import Booking, BookingSlot, Conversation, ParentLink
 from conversations.parent_links import link_create, token_of
+from families.models import Guardian
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -48,7 +50,6 @@ if TYPE_CHECKING:
 
     from conversations.booking import Booked
     from conversations.models import MeetingRound
-    from families.models import Guardian
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,64 @@ def _with_details(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     )
 
 
+def _details(bookings: Sequence[Booking]) -> None:
+    """What `_with_details` reads, for bookings in memory (just written):
+    only what they do not hold yet, and the family's parents, with whom of
+    them each conversation chose, in one query."""
+    prefetch_related_objects(
+        bookings,
+        "conversation__child__family__location",
+        "conversation__meeting_round",
+        "guardian",
+        Prefetch(
+            "booked_slots",
+            BookingSlot.objects.select_related("slot__professional").order_by("slot__starts_at"),
+        ),
+    )
+    conversations = _distinct_conversations(booking.conversation for booking in bookings)
+    families = {
+        conversation.child.family_id: conversation.child.family for conversation in conversations
+    }
+    guardians = list(
+        Guardian.objects.filter(family__in=families).annotate(
+            chosen_for=ArrayAgg(
+                "conversations",
+                filter=Q(conversations__in=[conversation.pk for conversation in conversations]),
+                default=Value([]),
+            )
+        )
+    )
+    for family_id, family in families.items():
+        _cache(family, "guardians", [g for g in guardians if g.family_id == family_id])
+    for conversation in conversations:
+        chosen = [g for g in guardians if conversation.pk in g.chosen_for]
+        _cache(conversation, "guardians", chosen)
+
+
+def _cache(instance: object, name: str, objects: list) -> None:
+    """Keep `objects` as what `instance.<name>.all()` returns, the way
+    prefetch_related does."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def _links_of(
+    bookings: Sequence[Booking], guardians: Sequence[Guardian]
+) -> dict[int, dict[int, ParentLink]]:
+    """Each parent's links to the bookings' conversations, by guardian and
+    conversation id: one query."""
+    found: dict[int, dict[int, ParentLink]] = defaultdict(dict)
+    if guardians:
+        for link in ParentLink.objects.filter(
+            conversation__in={booking.conversation_id for booking in bookings},
+            guardian__in=guardians,
+        ):
+            found[link.guardian_id][link.conversation_id] = link
+    return found
+
+
 def _recipients(booking: Booking) -> list[Guardian]:
     """The parent of a booking alone; for a booking together, the parents
     taking part (the whole family when none were chosen). Only those with an
@@ -101,15 +160,23 @@ def _by_guardian(items: Iterable[_Item]) -> list[tuple[Guardian, list[_Item]]]:
     return list(found.values())
 
 
-def _links(conversations: Sequence[Conversation], guardian: Guardian) -> list[ParentLink]:
+def _links(
+    conversations: Sequence[Conversation],
+    guardian: Guardian,
+    found: dict[int, ParentLink] | None = None,
+) -> list[ParentLink]:
     """The parent's working links for these conversations of one family, the
     ones they had before first. A missing link is made, in the language of
     the parent's other link (else the family's); a revoked or expired link is
-    left out."""
-    existing = {
-        link.conversation_id: link
-        for link in ParentLink.objects.filter(conversation__in=conversations, guardian=guardian)
-    }
+    left out. `found`: the parent's links by conversation id, when read
+    already (`_links_of`)."""
+    if found is None:
+        found = {
+            link.conversation_id: link
+            for link in ParentLink.objects.filter(conversation__in=conversations, guardian=guardian)
+        }
+    wanted = {conversation.pk for conversation in conversations}
+    existing = {pk: link for pk, link in found.items() if pk in wanted}
     language = next(iter(existing.values())).language if existing else ""
     old, new = [], []
     for conversation in conversations:
@@ -175,9 +242,15 @@ def _names(names: Iterable[str]) -> str:
 
 
 def _open_to(meeting_round: MeetingRound | None, conversation: Conversation) -> bool:
-    """Whether this family can book and change through the link now."""
+    """Whether this family can book and change through the link now. The
+    family's children are counted only when that makes a difference (while
+    the round is open early for families with several children)."""
     if meeting_round is None:
         return False
+    now = timezone.now()
+    one = meeting_round.is_open_for(several_children=False, now=now)
+    if one == meeting_round.is_open_for(several_children=True, now=now):
+        return one
     several = (
         Conversation.objects.filter(
             meeting_round=meeting_round, child__family=conversation.child.family_id
@@ -300,11 +373,12 @@ def _booking_message(
     base_url: str,
     ics_method: str = "",
     extra: dict[str, Any] | None = None,
+    found: dict[int, ParentLink] | None = None,
 ) -> EmailMultiAlternatives | None:
     """A message about these bookings of one family to one parent, or None
-    when the parent has no working link."""
+    when the parent has no working link. `found` as for `_links`."""
     conversations = _distinct_conversations(item.booking.conversation for item in items)
-    links = _links(conversations, guardian)
+    links = _links(conversations, guardian, found)
     if not links:
         return None
     link = links[0]
@@ -350,11 +424,13 @@ def booking_confirmations_send(*, booked: Sequence[Booked], base_url: str) -> No
     .ics file; a booking with `previous` set says the time moved. Bookings of
     one family made at once go to each parent in one email. A mail server
     error is logged, not raised: the booking stands."""
-    previous = {each.booking.pk: each.previous for each in booked}
-    bookings = _with_details(Booking.objects.filter(pk__in=previous))
-    items = [_Item(booking, previous[booking.pk]) for booking in bookings]
+    bookings = [each.booking for each in booked]
+    _details(bookings)
+    items = [_Item(each.booking, each.previous) for each in booked]
     made_by_parent = any(each.booking.made_by_link_id is not None for each in booked)
-    for guardian, mine in _by_guardian(items):
+    recipients = _by_guardian(items)
+    links = _links_of(bookings, [guardian for guardian, _ in recipients])
+    for guardian, mine in recipients:
         message = _booking_message(
             "booking_confirmation",
             guardian=guardian,
@@ -365,6 +441,7 @@ def booking_confirmations_send(*, booked: Sequence[Booked], base_url: str) -> No
                 "moved": any(item.previous for item in mine),
                 "made_by_parent": made_by_parent,
             },
+            found=links.get(guardian.pk, {}),
         )
         if message is not None:
             _send(

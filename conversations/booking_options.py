@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, OuterRef, QuerySet
 
 from conversations.models import Conversation, MeetingRound, Slot
 from families.models import StaffMembership
@@ -43,19 +44,28 @@ def professional_ids(conversations: Iterable[Conversation]) -> dict[int, set[int
     book: those who work with the child's group in that round. One query."""
     conversations = list(conversations)
     rows = (
-        StaffMembership.groups.through.objects.filter(
-            group__meeting_rounds__conversations__in=conversations,
-            group__enrolments__child=F("group__meeting_rounds__conversations__child"),
-            staffmembership__role=StaffMembership.Role.PROFESSIONAL,
-            staffmembership__location=F("group__location"),
-        )
-        .values_list("group__meeting_rounds__conversations", "staffmembership__user_id")
-        .distinct()
+        Conversation.objects.filter(pk__in=[conversation.pk for conversation in conversations])
+        .annotate(allowed=professionals_subquery())
+        .values_list("pk", "allowed")
     )
     result: dict[int, set[int]] = {conversation.pk: set() for conversation in conversations}
-    for conversation_id, user_id in rows:
-        result[conversation_id].add(user_id)
+    for conversation_id, user_ids in rows:
+        result[conversation_id].update(user_ids)
     return result
+
+
+def professionals_subquery() -> ArraySubquery:
+    """`professional_ids` as an annotation on conversations (the user ids of
+    one conversation's professionals, possibly repeated), for a query that
+    reads the conversations anyway."""
+    return ArraySubquery(
+        StaffMembership.groups.through.objects.filter(
+            group__meeting_rounds=OuterRef("meeting_round"),
+            group__enrolments__child=OuterRef("child"),
+            staffmembership__role=StaffMembership.Role.PROFESSIONAL,
+            staffmembership__location=F("group__location"),
+        ).values("staffmembership__user_id")
+    )
 
 
 def round_professionals(conversation: Conversation) -> QuerySet:

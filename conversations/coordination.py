@@ -5,7 +5,9 @@ trail of a child.
 
 Every function here answers in a fixed number of queries, however many
 children and conversations the location has: counts are aggregated in the
-database, lists are sliced or paginated by the caller.
+database (the reach of the location's children is read as one short row per
+child and counted here, see `_reach_counts`), lists are sliced or paginated
+by the caller.
 
 Counting per group follows the enrolments: a child in a school group and in
 after-school care counts in both groups. The location's totals count each
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
@@ -129,14 +132,28 @@ def _reach(location: Location, filters: Filters, child: str, family: str) -> dic
     }
 
 
-def _reach_counts() -> dict[str, Count]:
-    return {
-        "children": Count("pk"),
-        "held": Count("pk", filter=Q(is_held=True)),
-        "planned": Count("pk", filter=Q(is_held=False, is_planned=True)),
-        "not_yet": Count("pk", filter=Q(is_held=False, is_planned=False)),
-        "no_positive": Count("pk", filter=Q(has_positive=False)),
-    }
+REACH_FIELDS = ("is_held", "is_planned", "has_positive")
+
+
+def _reach_counts(rows: Iterable[tuple[bool, bool, bool]]) -> dict[str, int]:
+    """Children, held, planned, not yet and without positive contact, from
+    each child's (is_held, is_planned, has_positive).
+
+    Counted here rather than with COUNT(...) FILTER: PostgreSQL would work
+    out each EXISTS once for every count that names it (six times a row
+    instead of three), and a location's rows are few."""
+    counts = dict.fromkeys(("children", "held", "planned", "not_yet", "no_positive"), 0)
+    for is_held, is_planned, has_positive in rows:
+        counts["children"] += 1
+        if is_held:
+            counts["held"] += 1
+        elif is_planned:
+            counts["planned"] += 1
+        else:
+            counts["not_yet"] += 1
+        if not has_positive:
+            counts["no_positive"] += 1
+    return counts
 
 
 @dataclasses.dataclass
@@ -159,18 +176,22 @@ class GroupRow:
 
 def group_rows(location: Location, filters: Filters, groups: list[Group]) -> list[GroupRow]:
     """One row per group of the year (or the chosen group), in four queries:
-    reach, the families not reached yet, agreements, reflections."""
+    reach (a row per enrolment, counted here), the families not reached yet,
+    agreements, reflections."""
     shown = [filters.group] if filters.group is not None else groups
     rows = {group.pk: GroupRow(group) for group in shown}
     enrolments = enrolments_in_scope(location, filters)
     reach = _reach(location, filters, child="child_id", family="child__family_id")
 
-    for counted in (
-        enrolments.annotate(**reach).values("group_id").annotate(**_reach_counts()).order_by()
+    by_group: dict[int, list[tuple[bool, bool, bool]]] = {}
+    for group_id, *reached in (
+        enrolments.annotate(**reach).values_list("group_id", *REACH_FIELDS).order_by()
     ):
-        row = rows.get(counted.pop("group_id"))
+        by_group.setdefault(group_id, []).append(tuple(reached))
+    for group_id, reached in by_group.items():
+        row = rows.get(group_id)
         if row is not None:
-            for name, value in counted.items():
+            for name, value in _reach_counts(reached).items():
                 setattr(row, name, value)
 
     not_reached = (
@@ -245,7 +266,7 @@ def totals(location: Location, filters: Filters) -> Totals:
     """The location's (or the group's) totals, each child counted once: two queries."""
     children = children_in_scope(location, filters)
     reach = _reach(location, filters, child="pk", family="family_id")
-    counted = children.annotate(**reach).aggregate(**_reach_counts())
+    counted = _reach_counts(children.annotate(**reach).values_list(*REACH_FIELDS).order_by())
     agreements = agreements_in_scope(location, filters).aggregate(
         open_agreements=Count("pk", filter=Q(status=Agreement.Status.OPEN)),
         overdue_agreements=Count(

@@ -282,14 +282,16 @@ def test_it_cancels_the_calendar_entry(english_link, round_conversation, meeting
 def test_it_asks_to_reply_once_the_round_has_closed(
     english_link, round_conversation, meeting_round, teacher
 ):
+    # A professional may still book once the round has closed; the message
+    # tells the round as the booking found it.
+    meeting_round.closes_at = timezone.now() - dt.timedelta(minutes=1)
+    meeting_round.opens_at = timezone.now() - dt.timedelta(days=2)
+    meeting_round.save()
     booked = booking.booking_make(
         choice=[(round_conversation.pk, [slots_of(meeting_round, teacher)[0].pk])],
         user=teacher,
         conversation=round_conversation,
     )
-    meeting_round.closes_at = timezone.now() - dt.timedelta(minutes=1)
-    meeting_round.opens_at = timezone.now() - dt.timedelta(days=2)
-    meeting_round.save()
 
     booking_mail.booking_confirmations_send(booked=booked, base_url=BASE_URL)
 

@@ -23,6 +23,7 @@ from conversations import booking
 from conversations.models import Booking, BookingSlot, QuestionnaireAnswer, Slot
 from tests import factories
 from tests.booking.helpers import booked_slot_ids, choice_value, move_round, slots_of
+from tests.queries import PAGE_QUERY_BUDGET
 
 pytestmark = pytest.mark.django_db
 
@@ -762,3 +763,86 @@ def test_it_reads_the_page_in_as_many_queries_however_many_slots_and_children(
     assert response.content.decode().count('name="choice"') > 60
     assert _page_queries(client, big_url) == small
     assert _page_queries(client, big_url + f"?voor={emre.pk}") == small
+
+
+# The booking, everything included (the link, the transaction, the writes,
+# the confirmation email: the family's parents and their links): a new time,
+# whether for one child or for three back to back. Moving a time adds the
+# release of the old slots and the booking's update.
+BOOKING_POST_QUERIES = 11
+BOOKING_MOVE_QUERIES = BOOKING_POST_QUERIES + 1
+
+
+def _post_queries(client, link, value, capture) -> int:
+    with CaptureQueriesContext(connection) as queries, capture(execute=True):
+        response = client.post(_url(link), {"choice": value})
+    assert response.status_code == 302
+    return len(queries)
+
+
+@pytest.mark.parametrize("children", [1, 3])
+def test_it_books_in_as_many_queries_however_many_children(
+    children,
+    client,
+    english_link,
+    meeting_round,
+    round_conversation,
+    family,
+    group,
+    other_group,
+    teacher,
+    teacher2,
+    django_capture_on_commit_callbacks,
+):
+    conversations = [(round_conversation, teacher)]
+    for name, where, professional in [("Lina", other_group, teacher2), ("Can", group, teacher)][
+        : children - 1
+    ]:
+        child = factories.make_child(family, where, first_name=name)
+        booking.round_enrol(meeting_round=meeting_round)
+        sibling = factories.round_conversation(meeting_round, child)
+        # The parent's links to every child (the first booking makes the
+        # missing ones, once: see booking_mail._links).
+        factories.make_parent_link(sibling, english_link.guardian)
+        conversations.append((sibling, professional))
+    value = ";".join(
+        choice_value(each, slots_of(meeting_round, professional)[n])
+        for n, (each, professional) in enumerate(conversations)
+    )
+
+    queries = _post_queries(client, english_link, value, django_capture_on_commit_callbacks)
+
+    assert queries == BOOKING_POST_QUERIES <= PAGE_QUERY_BUDGET
+    assert all(Booking.objects.filter(conversation=each).exists() for each, _ in conversations)
+    assert [message.to for message in mail.outbox] == [[english_link.guardian.email]]
+    assert "Emre" in mail.outbox[0].body
+
+
+def test_it_moves_a_time_within_the_query_budget(
+    client,
+    english_link,
+    meeting_round,
+    round_conversation,
+    teacher,
+    django_capture_on_commit_callbacks,
+):
+    first, second = slots_of(meeting_round, teacher)[1:3]
+    _post_queries(
+        client,
+        english_link,
+        choice_value(round_conversation, first),
+        django_capture_on_commit_callbacks,
+    )
+    mail.outbox.clear()
+
+    queries = _post_queries(
+        client,
+        english_link,
+        choice_value(round_conversation, second),
+        django_capture_on_commit_callbacks,
+    )
+
+    assert queries == BOOKING_MOVE_QUERIES <= PAGE_QUERY_BUDGET
+    assert booked_slot_ids(round_conversation) == [second.pk]
+    [message] = mail.outbox
+    assert f"{timezone.localtime(second.starts_at):%H:%M}" in message.body
