@@ -36,6 +36,7 @@ from conversations.booking_options import (
     MAX_CHAINED_CHILDREN,
     Option,
     Part,
+    arrays_in_queries,
     booking_options,
     free_slots,
     professional_ids,
@@ -207,11 +208,14 @@ def _lock_family(anchor: Conversation) -> list[Conversation]:
     order, with the professionals whose slots each may book (`allowed`, as
     `professional_ids` finds them) and the location the messages name: one
     query. Siblings lock in the same order for every request of the family."""
-    conversations = _lock_conversations(
-        _family_conversations_in_round(anchor)
-        .select_related("child__family__location")
-        .annotate(allowed=professionals_subquery())
-    )
+    family = _family_conversations_in_round(anchor).select_related("child__family__location")
+    if not arrays_in_queries():
+        conversations = _lock_conversations(family)
+        allowed = professional_ids(conversations)
+        for conversation in conversations:
+            conversation.allowed = allowed[conversation.pk]
+        return conversations
+    conversations = _lock_conversations(family.annotate(allowed=professionals_subquery()))
     for conversation in conversations:
         conversation.allowed = set(conversation.allowed)
     return conversations

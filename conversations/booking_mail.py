@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from conversations import calendar
+from conversations.booking_options import arrays_in_queries
 from conversations.invitations import Mailing, last_day
 from conversations.models import Booking, BookingSlot, Conversation, ParentLink
 from conversations.parent_links import link_create, token_of
@@ -97,15 +98,25 @@ def _details(bookings: Sequence[Booking]) -> None:
     families = {
         conversation.child.family_id: conversation.child.family for conversation in conversations
     }
-    guardians = list(
-        Guardian.objects.filter(family__in=families).annotate(
-            chosen_for=ArrayAgg(
-                "conversations",
-                filter=Q(conversations__in=[conversation.pk for conversation in conversations]),
-                default=Value([]),
+    ids = [conversation.pk for conversation in conversations]
+    guardians = Guardian.objects.filter(family__in=families)
+    if arrays_in_queries():
+        guardians = list(
+            guardians.annotate(
+                chosen_for=ArrayAgg(
+                    "conversations", filter=Q(conversations__in=ids), default=Value([])
+                )
             )
         )
-    )
+    else:
+        guardians = list(guardians)
+        chosen: dict[int, list[int]] = defaultdict(list)
+        for guardian_id, conversation_id in Conversation.guardians.through.objects.filter(
+            conversation__in=ids
+        ).values_list("guardian_id", "conversation_id"):
+            chosen[guardian_id].append(conversation_id)
+        for guardian in guardians:
+            guardian.chosen_for = chosen[guardian.pk]
     for family_id, family in families.items():
         _cache(family, "guardians", [g for g in guardians if g.family_id == family_id])
     for conversation in conversations:
