@@ -29,6 +29,7 @@ from families.languages import Language
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+    from django.http import HttpRequest
 
     from families.models import Guardian
 
@@ -55,6 +56,12 @@ def parent_languages() -> list[tuple[str, str]]:
         local = get_language_info(code)["name_local"]
         choices.append((code, name if local.casefold() == name.casefold() else f"{name} – {local}"))
     return choices
+
+
+def site_url(request: HttpRequest) -> str:
+    """The site's scheme and host as this request reached it, for the links in
+    messages (`base_url` everywhere below)."""
+    return request.build_absolute_uri("/").rstrip("/")
 
 
 def link_url(base_url: str, link: ParentLink) -> str:

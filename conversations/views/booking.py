@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from conversations import booking_mail
+from conversations import booking_mail, invitations
 from conversations.booking import (
     MAX_CHAINED_CHILDREN,
     BookingClosedError,
@@ -316,10 +316,6 @@ def _page(link: ParentLink, params: Mapping[str, str]) -> Page:
     return page
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def _page_url(link: ParentLink) -> str:
     return reverse("parent_booking", args=[link.token])
 
@@ -389,7 +385,9 @@ def parent_booking(request: HttpRequest, link: ParentLink) -> HttpResponse:
     else:
         transaction.on_commit(
             functools.partial(
-                booking_mail.booking_confirmations_send, booked=booked, base_url=_base_url(request)
+                booking_mail.booking_confirmations_send,
+                booked=booked,
+                base_url=invitations.site_url(request),
             )
         )
         moved = any(each.previous is not None for each in booked)
@@ -445,7 +443,9 @@ def parent_booking_cancel(request: HttpRequest, link: ParentLink, booking_id: in
         return redirect(_page_url(link))
     transaction.on_commit(
         functools.partial(
-            booking_mail.booking_cancelled_send, booking=booking, base_url=_base_url(request)
+            booking_mail.booking_cancelled_send,
+            booking=booking,
+            base_url=invitations.site_url(request),
         )
     )
     messages.success(request, CANCELLED)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from conversations import calendar, tokens
+from conversations import calendar, invitations, tokens
 from conversations.models import CalendarFeed
 from families.access import staff_login_required
 
@@ -49,7 +49,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         return _private(response)
     if feed is None:
         return _private(_plain("Not found.\n", 404))
-    base_url = request.build_absolute_uri("/").rstrip("/")
+    base_url = invitations.site_url(request)
     response = HttpResponse(
         calendar.feed_calendar(feed.user, base_url=base_url),
         content_type="text/calendar; charset=utf-8",

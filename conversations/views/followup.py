@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from conversations import services
 from conversations.fields import FIELDS, BoundText, bound_texts, posted_version, save_posted_texts
 from conversations.forms import NEEDS, RATING_LABELS, ReflectionForm
-from conversations.invitations import summary_ready_send
+from conversations.invitations import site_url, summary_ready_send
 from conversations.models import Conversation
 from conversations.parent_answers import summary_replies
 from conversations.summary import (
@@ -188,7 +188,7 @@ def summary_share(request: HttpRequest, conversation_id: int) -> HttpResponse:
         mailing = summary_ready_send(
             conversation=conversation,
             sender=request.user,
-            base_url=request.build_absolute_uri("/"),
+            base_url=site_url(request),
         )
         summary_mailing_messages(request, mailing)
     return redirect("summary_edit", conversation.pk)

@@ -55,10 +55,6 @@ class LanguageForm(forms.Form):
         self.fields["language"].choices = [("", ""), *invitations.parent_languages()]
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def has_links_step(conversation: Conversation) -> bool:
     return any(step.special == PARENT_LINKS for step in steps_for(conversation.kind))
 
@@ -161,7 +157,7 @@ def _rows(
 def step_context(request: HttpRequest, conversation: Conversation, *, can_edit: bool) -> dict:
     """The "Parents beforehand" step: every guardian with their link and answers."""
     links = links_of(conversation)
-    rows = _rows(conversation, links, base_url=_base_url(request) if can_edit else "")
+    rows = _rows(conversation, links, base_url=invitations.site_url(request) if can_edit else "")
     answers = [row.answers for row in rows if row.answers and row.answers.answers]
     return {
         "guardian_rows": rows,
@@ -244,7 +240,7 @@ def parent_link_invite(
             conversation=conversation,
             guardian=guardian,
             sender=request.user,
-            base_url=_base_url(request),
+            base_url=invitations.site_url(request),
             language=_posted_language(request),
         )
     except invitations.NoEmailAddressError:
@@ -313,7 +309,7 @@ def parent_link_letter(
             % {"name": guardian.full_name},
         )
         return redirect(_step_url(conversation, guardian))
-    url = invitations.link_url(_base_url(request), link)
+    url = invitations.link_url(invitations.site_url(request), link)
     context = invitations.message_context(link=link, url=url, sender=request.user)
     with translation.override(link.language):
         bidi = translation.get_language_bidi()

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conversations import booking, booking_mail
+from conversations import booking, booking_mail, invitations
 from conversations.models import Booking, Conversation, MeetingRound
 from conversations.round_access import (
     booking_or_404,
@@ -63,10 +63,6 @@ INVALID_CHOICE = gettext_lazy(
 )
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def _moment(value: dt.datetime) -> str:
     """A booking's start as staff read it: "dinsdag 12 november, 18:00"."""
     local = timezone.localtime(value)
@@ -99,7 +95,7 @@ def _booking_anchor(meeting_round: MeetingRound, held: Booking) -> str:
 
 def _notify_booked(request: HttpRequest, booked: list[booking.Booked]) -> None:
     """Tell the parents their (new) time once the booking is committed."""
-    base_url = _base_url(request)
+    base_url = invitations.site_url(request)
     transaction.on_commit(
         lambda: booking_mail.booking_confirmations_send(booked=booked, base_url=base_url)
     )
@@ -278,7 +274,7 @@ def booking_cancel_staff(request: HttpRequest, round_id: int, booking_id: int) -
     except booking.InvalidChoiceError:
         # Cancelled a moment ago, in another tab or by a second click.
         return redirect(anchor)
-    base_url = _base_url(request)
+    base_url = invitations.site_url(request)
     transaction.on_commit(
         lambda: booking_mail.booking_cancelled_send(booking=cancelled, base_url=base_url)
     )
@@ -333,7 +329,7 @@ def round_remind(request: HttpRequest, round_id: int) -> HttpResponse:
             meeting_round=meeting_round,
             conversations=conversations,
             sender=request.user,
-            base_url=_base_url(request),
+            base_url=invitations.site_url(request),
         )
     except (smtplib.SMTPException, OSError):
         messages.error(
