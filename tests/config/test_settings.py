@@ -98,3 +98,22 @@ def test_it_speaks_dutch_by_default_in_amsterdam(settings):
     assert settings.LANGUAGE_CODE == "nl"
     assert [code for code, _ in settings.LANGUAGES] == ["nl", "en"]
     assert settings.TIME_ZONE == "Europe/Amsterdam"
+
+
+@pytest.mark.django_db
+def test_it_prepares_a_query_postgresql_runs_again_and_again():
+    from django.db import connection
+
+    from families.models import Location
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for _ in range(6):
+        list(Location.objects.filter(pk=1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements"
+            " WHERE statement LIKE %s AND statement LIKE %s",
+            ['%"families_location"%', "%$1%"],
+        )
+        assert cursor.fetchone()[0] == 1
