@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 
 from conversations.booking_options import (
@@ -323,7 +323,7 @@ def _write(
         now = timezone.now()
         for booking in changed:
             booking.updated_at = now
-        Booking.objects.bulk_update(changed, BOOKING_FIELDS)
+        _update(Booking, changed, BOOKING_FIELDS)
     if created:
         Booking.objects.bulk_create(created)
     booked_slots = BookingSlot.objects.bulk_create(
@@ -352,6 +352,19 @@ BOOKING_FIELDS = [
     "updated_at",
 ]
 CONVERSATION_FIELDS = ["date", "start_time", "duration_minutes", "place", "video_link"]
+
+
+def _update[M: Model](model: type[M], objects: Sequence[M], fields: Sequence[str]) -> None:
+    """`bulk_update`, as one plain UPDATE for a single row (mostly one child):
+    the same write, without building a CASE expression per field."""
+    if len(objects) != 1:
+        model._default_manager.bulk_update(objects, fields)
+        return
+    (instance,) = objects
+    columns = [model._meta.get_field(name).attname for name in fields]
+    model._default_manager.filter(pk=instance.pk).update(
+        **{column: getattr(instance, column) for column in columns}
+    )
 
 
 def _cache(instance: object, name: str, objects: list) -> None:
@@ -390,7 +403,7 @@ def _sync_written(
         now = timezone.now()
         for conversation in update:
             conversation.updated_at = now
-        Conversation.objects.bulk_update(update, [*CONVERSATION_FIELDS, "owner", "updated_at"])
+        _update(Conversation, update, [*CONVERSATION_FIELDS, "owner", "updated_at"])
 
 
 def _follow(conversation: Conversation, booking: Booking, slot: Slot) -> list[str]:

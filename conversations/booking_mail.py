@@ -99,7 +99,9 @@ def _details(bookings: Sequence[Booking]) -> None:
         conversation.child.family_id: conversation.child.family for conversation in conversations
     }
     ids = [conversation.pk for conversation in conversations]
-    guardians = Guardian.objects.filter(family__in=families)
+    # By id: the order within a family that the Meta ordering gives too,
+    # without joining the families to sort by their names.
+    guardians = Guardian.objects.filter(family__in=families).order_by("pk")
     if arrays_in_queries():
         guardians = list(
             guardians.annotate(
@@ -143,7 +145,7 @@ def _links_of(
         for link in ParentLink.objects.filter(
             conversation__in={booking.conversation_id for booking in bookings},
             guardian__in=guardians,
-        ):
+        ).order_by():
             found[link.guardian_id][link.conversation_id] = link
     return found
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -119,7 +120,7 @@ class Part:
     def video_link(self) -> str:
         return self.slots[0].video_link
 
-    @property
+    @functools.cached_property
     def value(self) -> str:
         return f"{self.conversation.pk}:" + "-".join(str(slot.pk) for slot in self.slots)
 
@@ -138,7 +139,7 @@ class Option:
     def ends_at(self) -> dt.datetime:
         return self.parts[-1].ends_at
 
-    @property
+    @functools.cached_property
     def value(self) -> str:
         """What the form posts; `parse_choice` reads it back."""
         return ";".join(part.value for part in self.parts)
@@ -175,7 +176,10 @@ def free_slots(meeting_round: MeetingRound | int, professionals: Iterable[int]) 
 
 
 def booking_options(
-    conversations: Sequence[Conversation], *, lengths: dict[int, int] | None = None
+    conversations: Sequence[Conversation],
+    *,
+    lengths: dict[int, int] | None = None,
+    allowed: dict[int, set[int]] | None = None,
 ) -> list[Option]:
     """What the family can book for these conversations of one round.
 
@@ -184,14 +188,16 @@ def booking_options(
     run per child, back to back (each next one starting at most
     BACK_TO_BACK_GAP after the one before ends), in any order of the children;
     the earliest chain from each starting run. `lengths` maps a conversation
-    id to the slots it needs (default 1). Sorted by time. Two queries,
-    however many children and slots.
+    id to the slots it needs (default 1); `allowed`, the professionals of
+    each conversation, when read already (`professional_ids`). Sorted by
+    time. Two queries (one with `allowed`), however many children and slots.
     """
     conversations = list(conversations)
     if not conversations or len(conversations) > MAX_CHAINED_CHILDREN:
         return []
     lengths = lengths or {}
-    allowed = professional_ids(conversations)
+    if allowed is None:
+        allowed = professional_ids(conversations)
     slots = free_slots(conversations[0].meeting_round_id, set().union(*allowed.values()))
     parts: dict[int, list[Part]] = {}
     for conversation in conversations:

@@ -5,9 +5,9 @@ trail of a child.
 
 Every function here answers in a fixed number of queries, however many
 children and conversations the location has: counts are aggregated in the
-database (the reach of the location's children is read as one short row per
-child and counted here, see `_reach_counts`), lists are sliced or paginated
-by the caller.
+database (the overview reads the reach of the location's children and the
+ratings of its conversations as short rows and counts them here, see
+`overview`), lists are sliced or paginated by the caller.
 
 Counting per group follows the enrolments: a child in a school group and in
 after-school care counts in both groups. The location's totals count each
@@ -19,11 +19,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -32,7 +34,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from conversations.models import Agreement, Contact, Conversation
@@ -157,6 +159,17 @@ def _reach_counts(rows: Iterable[tuple[bool, bool, bool]]) -> dict[str, int]:
 
 
 @dataclasses.dataclass
+class NotReached:
+    """A child whose family has not been reached yet, as the overview lists it
+    (`url`: the child's page, set by the view)."""
+
+    child_id: int
+    family_name: str
+    first_name: str
+    url: str = ""
+
+
+@dataclasses.dataclass
 class GroupRow:
     group: Group
     children: int = 0
@@ -166,89 +179,14 @@ class GroupRow:
     no_positive: int = 0
     open_agreements: int = 0
     overdue_agreements: int = 0
-    not_reached: list[Enrolment] = dataclasses.field(default_factory=list)
-    ratings: dict[str, list[int]] = dataclasses.field(default_factory=dict)
+    not_reached: list[NotReached] = dataclasses.field(default_factory=list)
+    ratings: dict[str, list[int]] = dataclasses.field(
+        default_factory=lambda: {field: [0] * len(RATINGS) for field in PARENT_RATING_FIELDS}
+    )
 
     @property
     def rated(self) -> bool:
         return any(any(counts) for counts in self.ratings.values())
-
-
-def group_rows(location: Location, filters: Filters, groups: list[Group]) -> list[GroupRow]:
-    """One row per group of the year (or the chosen group), in four queries:
-    reach (a row per enrolment, counted here), the families not reached yet,
-    agreements, reflections."""
-    shown = [filters.group] if filters.group is not None else groups
-    rows = {group.pk: GroupRow(group) for group in shown}
-    enrolments = enrolments_in_scope(location, filters)
-    reach = _reach(location, filters, child="child_id", family="child__family_id")
-
-    by_group: dict[int, list[tuple[bool, bool, bool]]] = {}
-    for group_id, *reached in (
-        enrolments.annotate(**reach).values_list("group_id", *REACH_FIELDS).order_by()
-    ):
-        by_group.setdefault(group_id, []).append(tuple(reached))
-    for group_id, reached in by_group.items():
-        row = rows.get(group_id)
-        if row is not None:
-            for name, value in _reach_counts(reached).items():
-                setattr(row, name, value)
-
-    not_reached = (
-        enrolments.filter(~reach["is_held"], ~reach["is_planned"])
-        .select_related("child__family")
-        .annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=[F("group_id")],
-                order_by=[F("child__family__name").asc(), F("child__first_name").asc()],
-            )
-        )
-        .filter(place__lte=NOT_REACHED_SHOWN)
-        .order_by("group_id", "place")
-    )
-    for enrolment in not_reached:
-        if enrolment.group_id in rows:
-            rows[enrolment.group_id].not_reached.append(enrolment)
-
-    today = timezone.localdate()
-    for counted in (
-        agreements_in_scope(location, filters)
-        .filter(
-            status=Agreement.Status.OPEN,
-            conversation__child__enrolments__group__in=[row.group for row in rows.values()],
-        )
-        .values(group_id=F("conversation__child__enrolments__group"))
-        .annotate(
-            open_agreements=Count("pk"),
-            overdue_agreements=Count("pk", filter=Q(due_on__lt=today)),
-        )
-        .order_by()
-    ):
-        row = rows.get(counted.pop("group_id"))
-        if row is not None:
-            row.open_agreements = counted["open_agreements"]
-            row.overdue_agreements = counted["overdue_agreements"]
-
-    rating_counts = {
-        f"{field}_{rating}": Count("pk", filter=Q(**{field: rating}))
-        for field in PARENT_RATING_FIELDS
-        for rating in RATINGS
-    }
-    for counted in (
-        conversations_in_scope(location, filters)
-        .filter(child__enrolments__group__in=[row.group for row in rows.values()])
-        .values(group_id=F("child__enrolments__group"))
-        .annotate(**rating_counts)
-        .order_by()
-    ):
-        row = rows.get(counted["group_id"])
-        if row is not None:
-            row.ratings = {
-                field: [counted[f"{field}_{rating}"] for rating in RATINGS]
-                for field in PARENT_RATING_FIELDS
-            }
-    return list(rows.values())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -260,20 +198,6 @@ class Totals:
     no_positive: int
     open_agreements: int
     overdue_agreements: int
-
-
-def totals(location: Location, filters: Filters) -> Totals:
-    """The location's (or the group's) totals, each child counted once: two queries."""
-    children = children_in_scope(location, filters)
-    reach = _reach(location, filters, child="pk", family="family_id")
-    counted = _reach_counts(children.annotate(**reach).values_list(*REACH_FIELDS).order_by())
-    agreements = agreements_in_scope(location, filters).aggregate(
-        open_agreements=Count("pk", filter=Q(status=Agreement.Status.OPEN)),
-        overdue_agreements=Count(
-            "pk", filter=Q(status=Agreement.Status.OPEN, due_on__lt=timezone.localdate())
-        ),
-    )
-    return Totals(**counted, **agreements)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -289,33 +213,154 @@ class NeedCounts:
         return any(any(counts) for counts in self.parents.values())
 
 
-def need_counts(location: Location, filters: Filters) -> NeedCounts:
-    """The reflections of the whole location (or group), in one query. The
-    professionals' own ratings only when enough professionals gave them."""
-    counts: dict[str, Any] = {
-        f"{field}_{rating}": Count("pk", filter=Q(**{field: rating}))
-        for field in (*PARENT_RATING_FIELDS, *OWN_RATING_FIELDS)
-        for rating in RATINGS
+@dataclasses.dataclass(frozen=True)
+class Overview:
+    rows: list[GroupRow]
+    totals: Totals
+    needs: NeedCounts
+
+
+def overview(location: Location, filters: Filters, groups: list[Group]) -> Overview:
+    """What the overview counts, in three queries: one row per group of the
+    year (or the chosen group), the location's (or the group's) totals with
+    each child counted once, and the reflections of the whole selection.
+
+    - A row per enrolment with its child's reach and names, in family order:
+      the reach counts, the totals and the families not reached yet.
+    - The open agreements counted per child, added up per group here (a
+      child in two groups counts in both) and for the totals.
+    - The ratings of each conversation, counted here per group and for the
+      whole selection: the 37 filtered COUNTs that would count them in the
+      database take Django longer to build than the rows take to count.
+
+    Enrolments of children who have left are read too: their agreements and
+    reflections count in their groups, their reach does not."""
+    shown = [filters.group] if filters.group is not None else groups
+    rows = {group.pk: GroupRow(group) for group in shown}
+    placed, reach_by_child = _reach_rows(location, filters, rows)
+
+    agreements_by_child = _open_agreements_by_child(location, filters)
+    for group_id, child_id in placed:
+        row = rows.get(group_id)
+        counted = agreements_by_child.get(child_id)
+        if row is not None and counted is not None:
+            row.open_agreements += counted[0]
+            row.overdue_agreements += counted[1]
+
+    needs, parent_ratings_by_child = _ratings(location, filters)
+    for group_id, child_id in placed:
+        row = rows.get(group_id)
+        if row is None:
+            continue
+        for rated in parent_ratings_by_child.get(child_id, ()):
+            for field, rating in zip(PARENT_RATING_FIELDS, rated, strict=True):
+                if rating is not None:
+                    row.ratings[field][rating - 1] += 1
+
+    totals = Totals(
+        **_reach_counts(reach_by_child.values()),
+        open_agreements=sum(counted[0] for counted in agreements_by_child.values()),
+        overdue_agreements=sum(counted[1] for counted in agreements_by_child.values()),
+    )
+    return Overview(rows=list(rows.values()), totals=totals, needs=needs)
+
+
+def _reach_rows(
+    location: Location, filters: Filters, rows: dict[int, GroupRow]
+) -> tuple[list[tuple[int, int]], dict[int, tuple[bool, bool, bool]]]:
+    """Fill in each row's reach counts and families not reached yet. Returns
+    every (group id, child id) of the year's groups (or the chosen group),
+    children who left included, and the reach of each child still there."""
+    cutoff = min(timezone.localdate(), end_of_school_year(filters.year))
+    enrolments = Enrolment.objects.filter(group__location=location, group__school_year=filters.year)
+    if filters.group is not None:
+        enrolments = enrolments.filter(group=filters.group)
+    current = Q(child__left_on__isnull=True) | Q(child__left_on__gt=cutoff)
+    reach = _reach(location, filters, child="child_id", family="child__family_id")
+
+    placed: list[tuple[int, int]] = []
+    reach_by_group: dict[int, list[tuple[bool, bool, bool]]] = {}
+    reach_by_child: dict[int, tuple[bool, bool, bool]] = {}
+    for group_id, child_id, family_name, first_name, is_current, *reached in (
+        enrolments.annotate(current=ExpressionWrapper(current, output_field=BooleanField()))
+        .annotate(**reach)
+        .values_list(
+            "group_id",
+            "child_id",
+            "child__family__name",
+            "child__first_name",
+            "current",
+            *REACH_FIELDS,
+        )
+        .order_by("child__family__name", "child__first_name", "pk")
+    ):
+        placed.append((group_id, child_id))
+        if not is_current:
+            continue
+        reach_by_child[child_id] = tuple(reached)
+        row = rows.get(group_id)
+        if row is None:
+            continue
+        reach_by_group.setdefault(group_id, []).append(tuple(reached))
+        is_held, is_planned, _has_positive = reached
+        if not is_held and not is_planned and len(row.not_reached) < NOT_REACHED_SHOWN:
+            row.not_reached.append(NotReached(child_id, family_name, first_name))
+    for group_id, reached in reach_by_group.items():
+        for name, value in _reach_counts(reached).items():
+            setattr(rows[group_id], name, value)
+    return placed, reach_by_child
+
+
+def _open_agreements_by_child(location: Location, filters: Filters) -> dict[int, tuple[int, int]]:
+    """Per child: open agreements in scope, and how many of them are past their date."""
+    today = timezone.localdate()
+    return {
+        child_id: (open_agreements, overdue_agreements)
+        for child_id, open_agreements, overdue_agreements in (
+            agreements_in_scope(location, filters)
+            .filter(status=Agreement.Status.OPEN)
+            .values_list("conversation__child_id")
+            .annotate(
+                open_agreements=Count("pk"),
+                overdue_agreements=Count("pk", filter=Q(due_on__lt=today)),
+            )
+            .order_by()
+        )
     }
-    own_rated = Q()
-    for field in OWN_RATING_FIELDS:
-        own_rated |= Q(**{f"{field}__isnull": False})
-    counts["professionals"] = Count("owner", distinct=True, filter=own_rated)
-    counted = (
+
+
+def _ratings(
+    location: Location, filters: Filters
+) -> tuple[NeedCounts, dict[int, list[tuple[int | None, ...]]]]:
+    """The reflections of the whole location (or group), and each child's
+    parents' ratings per conversation (for the counts per group). The
+    professionals' own ratings only when enough professionals gave them."""
+    parents = {field: [0] * len(RATINGS) for field in PARENT_RATING_FIELDS}
+    own = {field: [0] * len(RATINGS) for field in OWN_RATING_FIELDS}
+    professionals: set[int] = set()
+    by_child: dict[int, list[tuple[int | None, ...]]] = {}
+    for child_id, owner_id, *rated in (
         conversations_in_scope(location, filters)
         .filter(_in_group(filters, "child_id"))
-        .aggregate(**counts)
+        .values_list("child_id", "owner_id", *PARENT_RATING_FIELDS, *OWN_RATING_FIELDS)
+        .order_by()
+    ):
+        parent_rated = tuple(rated[: len(PARENT_RATING_FIELDS)])
+        own_rated = rated[len(PARENT_RATING_FIELDS) :]
+        by_child.setdefault(child_id, []).append(parent_rated)
+        for field, rating in zip(PARENT_RATING_FIELDS, parent_rated, strict=True):
+            if rating is not None:
+                parents[field][rating - 1] += 1
+        for field, rating in zip(OWN_RATING_FIELDS, own_rated, strict=True):
+            if rating is not None:
+                own[field][rating - 1] += 1
+        if owner_id is not None and any(rating is not None for rating in own_rated):
+            professionals.add(owner_id)
+    enough = len(professionals) >= MIN_PROFESSIONALS_FOR_OWN_NEEDS
+    needs = NeedCounts(
+        parents=parents, own=own if enough else None, professionals=len(professionals)
     )
-
-    def by_field(fields: tuple[str, ...]) -> dict[str, list[int]]:
-        return {field: [counted[f"{field}_{rating}"] for rating in RATINGS] for field in fields}
-
-    enough = counted["professionals"] >= MIN_PROFESSIONALS_FOR_OWN_NEEDS
-    return NeedCounts(
-        parents=by_field(PARENT_RATING_FIELDS),
-        own=by_field(OWN_RATING_FIELDS) if enough else None,
-        professionals=counted["professionals"],
-    )
+    return needs, by_child
 
 
 def with_review_requests(locations: QuerySet[Location]) -> QuerySet[Location]:
@@ -418,13 +463,16 @@ def groups_of(children: list[Child], filters: Filters) -> None:
 
 
 def agreements_in_scope(location: Location, filters: Filters) -> QuerySet[Agreement]:
-    """Agreements from the chosen conversations, due in the chosen period."""
-    conversations = Conversation.objects.filter(
-        child__family__location=location, school_year=filters.year
+    """Agreements from the chosen conversations, due in the chosen period.
+
+    The conversations are joined rather than asked for with IN (subquery):
+    the same rows, without reading the chosen conversations twice."""
+    chosen = Q(
+        conversation__child__family__location=location, conversation__school_year=filters.year
     )
     if filters.kind:
-        conversations = conversations.filter(kind=filters.kind)
-    agreements = Agreement.objects.filter(conversation__in=conversations).filter(
+        chosen &= Q(conversation__kind=filters.kind)
+    agreements = Agreement.objects.filter(chosen).filter(
         _in_group(filters, "conversation__child_id")
     )
     if filters.since:

@@ -10,7 +10,8 @@ its address is the parent's key.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from conversations.models import ParentLink
 from conversations.parent_forms import language_name
-from conversations.parent_links import TooManyAttemptsError, link_find
+from conversations.parent_links import LINK_RELATED, TooManyAttemptsError, link_find
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -62,8 +63,15 @@ def page_context(link: ParentLink) -> dict[str, Any]:
         "link": link,
         "conversation": conversation,
         "child": conversation.child,
-        "languages": [(code, language_name(code)) for code in settings.PARENT_LANGUAGES],
+        "languages": _languages(tuple(settings.PARENT_LANGUAGES)),
     }
+
+
+@functools.cache
+def _languages(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The language switch's choices: each name in its own language, so the
+    same whatever language is active."""
+    return tuple((code, language_name(code)) for code in codes)
 
 
 def page_language(link: ParentLink) -> str:
@@ -106,17 +114,21 @@ def _csrf_refused(request: HttpRequest) -> bool:
     return check.process_view(request, None, (), {}) is not None
 
 
-def parent_page(view: ParentView) -> ParentView:
+def parent_page(view: ParentView | None = None, *, related: Sequence[str] = LINK_RELATED) -> Any:
     """Call `view(request, link, **kwargs)` for a valid token; refuse otherwise.
 
     The view gets the ParentLink (with the presented token as `link.token`,
     for building the page's links) and runs, renders included, in the link's
-    language."""
+    language. `related`: what to read along with the link, for a view that
+    needs less than the default (as `@parent_page(related=...)`); at least
+    the conversation's child, which every page names."""
+    if view is None:
+        return functools.partial(parent_page, related=related)
 
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponse:
         try:
-            link = link_find(request, token)
+            link = link_find(request, token, related=related)
         except TooManyAttemptsError:
             return _refusal(request, "too_many", 429)
         if link is None:

@@ -28,6 +28,8 @@ from conversations.tokens import TOKEN_LENGTH, TooManyAttemptsError, token_hash
 from families.models import Guardian
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from django.contrib.auth.models import AbstractBaseUser
     from django.http import HttpRequest
 
@@ -109,15 +111,25 @@ def link_revoke(*, link: ParentLink) -> ParentLink:
     return link
 
 
-def link_find(request: HttpRequest, token: str) -> ParentLink | None:
-    """The link this token opens (whatever its state), or None. Raises
-    TooManyAttemptsError when this address guessed wrong too often lately."""
+# What a parent page reads of a link unless it names less (see link_find).
+LINK_RELATED = ("conversation__child__family__location", "guardian")
+
+
+def link_find(
+    request: HttpRequest, token: str, *, related: Sequence[str] = LINK_RELATED
+) -> ParentLink | None:
+    """The link this token opens (whatever its state), or None, with the
+    `related` objects read along. Raises TooManyAttemptsError when this
+    address guessed wrong too often lately."""
     tokens.check_attempts(request, purpose=LINK_PURPOSE)
     link = None
     if len(token) == TOKEN_LENGTH:
+        # No ordering: the hash is unique, and the Meta ordering would join
+        # and sort the conversation's and the guardian's tables for nothing.
         link = (
-            ParentLink.objects.select_related("conversation__child__family__location", "guardian")
+            ParentLink.objects.select_related(*related)
             .filter(token_hash=token_hash(token))
+            .order_by()
             .first()
         )
     if link is None:

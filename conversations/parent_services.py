@@ -32,9 +32,12 @@ def answer_save(
     A change to the ranked topics reorders the conversation's agenda."""
     if not link.questionnaire_open:
         raise QuestionnaireClosedError
+    # No ordering: the Meta ordering would join (and so also lock) the link's,
+    # the conversation's and the guardian's rows.
     answer = (
         QuestionnaireAnswer.objects.select_for_update()
         .filter(link=link, question=question.key)
+        .order_by()
         .first()
     )
     text_language = language if text else ""

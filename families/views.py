@@ -1,19 +1,43 @@
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from conversations.coordination import with_review_requests
-from conversations.models import Agreement, ReviewComment
+from conversations.models import Agreement, Conversation, Kind, ReviewComment
 from conversations.queries import recent_contacts_with_summary, with_contact_summary
 from conversations.views.agreements import contact_choices
 from families.access import staff_login_required
 from families.forms import ChildSearchForm
-from families.models import Child, Enrolment, Family, Group, Guardian, Location, StaffMembership
+from families.models import (
+    Child,
+    Enrolment,
+    Family,
+    Group,
+    Guardian,
+    Location,
+    StaffMembership,
+    taught_child_ids,
+    visible_child_ids,
+)
 from families.school_year import current_school_year, label
+
+if TYPE_CHECKING:
+    from families.models import AnyUser
 
 # A search shows at most this many children; refining the words finds the rest.
 SEARCH_LIMIT = 50
@@ -35,10 +59,159 @@ def _children_with_current_group(children: QuerySet[Child]) -> QuerySet[Child]:
     )
 
 
-def _groups_with_children(groups: QuerySet[Group]) -> QuerySet[Group]:
-    return groups.select_related("location").prefetch_related(
-        Prefetch("children", queryset=Child.objects.select_related("family"))
+def _url_by_id(name: str) -> Callable[[int], str]:
+    """`reverse(name, args=[id])` for a URL with one `<int:...>` argument, at the
+    cost of one `reverse`: a list page links each of its rows."""
+    marker = "2147483647"
+    before, after = reverse(name, args=[int(marker)]).split(marker)
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _home_groups(groups: QuerySet[Group]) -> list[dict[str, Any]]:
+    """The groups with their children, as the home page links them: two queries
+    of plain rows, however many children."""
+    listed = list(groups.values("pk", "name", "setting", "location__name"))
+    by_group: dict[int, list[dict[str, str]]] = {group["pk"]: [] for group in listed}
+    enrolled = (
+        Enrolment.objects.filter(group__in=list(by_group))
+        .order_by("child__first_name", "child__last_name", "child_id")
+        .values_list(
+            "group_id",
+            "child_id",
+            "child__first_name",
+            "child__last_name",
+            "child__family_id",
+            "child__family__name",
+        )
     )
+    child_url = _url_by_id("child_detail")
+    family_url = _url_by_id("family_detail")
+    family_label = gettext("family: %(name)s")
+    for group_id, child_id, first_name, last_name, family_id, family_name in enrolled:
+        by_group[group_id].append(
+            {
+                "url": child_url(child_id),
+                "full_name": f"{first_name} {last_name}",
+                "family_url": family_url(family_id),
+                "family_label": family_label % {"name": family_name},
+            }
+        )
+    group_url = _url_by_id("group_detail")
+    setting_labels = dict(Group.Setting.choices)
+    return [
+        {
+            "pk": group["pk"],
+            "url": group_url(group["pk"]),
+            "name": group["name"],
+            "setting": setting_labels.get(group["setting"], group["setting"]),
+            "location_name": group["location__name"],
+            "children": by_group[group["pk"]],
+        }
+        for group in listed
+    ]
+
+
+def _home_agreements(user: AnyUser) -> tuple[list[dict[str, Any]], int, int]:
+    """The open agreements the home page lists, as plain rows with their links
+    and texts, and the numbers of open and overdue agreements."""
+    rows = list(
+        Agreement.objects.open_editable_by(user).values(
+            "pk",
+            "what",
+            "who",
+            "who_name",
+            "due_on",
+            "conversation_id",
+            "conversation__child_id",
+            "conversation__child__first_name",
+            "conversation__child__last_name",
+            "open_total",
+            "overdue_total",
+        )[:HOME_AGREEMENT_LIMIT]
+    )
+    if not rows:
+        return [], 0, 0
+    list_url = _url_by_id("agreement_list")
+    update_url = _url_by_id("agreement_update")
+    child_url = _url_by_id("child_detail")
+    back = "?next=" + quote(reverse("home"))
+    who = dict(Agreement.Who.choices)
+    today = timezone.localdate()
+    due = gettext("by %(date)s")
+    agreements = [
+        {
+            "what": Truncator(row["what"]).words(16, truncate=" …"),
+            "what_short": Truncator(row["what"]).words(8, truncate=" …"),
+            "list_url": list_url(row["conversation_id"]),
+            "update_url": update_url(row["pk"]) + back,
+            "child_url": child_url(row["conversation__child_id"]),
+            "child_name": (
+                f"{row['conversation__child__first_name']} {row['conversation__child__last_name']}"
+            ),
+            "who": capfirst(who.get(row["who"], row["who"])),
+            "who_name": row["who_name"],
+            "due": due % {"date": date_format(row["due_on"], "j b Y")},
+            "is_overdue": row["due_on"] < today,
+        }
+        for row in rows
+    ]
+    return agreements, rows[0]["open_total"], rows[0]["overdue_total"]
+
+
+@dataclass(frozen=True, slots=True)
+class HomeComment:
+    """A new comment as the home page shows it."""
+
+    url: str
+    author_name: str
+    kind: str
+    child_name: str
+    created_at: dt.datetime
+    body: str
+    snippet: str
+
+
+def _home_comments(user: AnyUser) -> tuple[list[HomeComment], int]:
+    """The newest comments `user` has not seen, with their links, and how many
+    there are."""
+    rows = list(
+        ReviewComment.objects.new_for(user).values(
+            "pk",
+            "body",
+            "created_at",
+            "conversation_id",
+            "conversation__kind",
+            "conversation__child__first_name",
+            "conversation__child__last_name",
+            "author__first_name",
+            "author__last_name",
+            "author__username",
+            "new_total",
+        )[:HOME_COMMENT_LIMIT]
+    )
+    if not rows:
+        return [], 0
+    conversation_url = _url_by_id("conversation_detail")
+    kinds = dict(Kind.choices)
+    comments = [
+        HomeComment(
+            url=f"{conversation_url(row['conversation_id'])}#comment-{row['pk']}",
+            # As User.get_full_name, or the username when there is no name.
+            author_name=(
+                f"{row['author__first_name']} {row['author__last_name']}".strip()
+                or row["author__username"]
+            ),
+            kind=str(kinds.get(row["conversation__kind"], row["conversation__kind"])).lower(),
+            child_name=(
+                f"{row['conversation__child__first_name']} {row['conversation__child__last_name']}"
+            ),
+            created_at=row["created_at"],
+            body=row["body"],
+            snippet=Truncator(row["body"]).words(24, truncate=" …"),
+        )
+        for row in rows
+    ]
+    return comments, rows[0]["new_total"]
 
 
 @require_GET
@@ -49,26 +222,22 @@ def home(request: HttpRequest) -> HttpResponse:
     if coordinated:
         # A coordinator's location holds too many children to list on one page:
         # the overview per group is one click away.
-        my_groups = _groups_with_children(
-            groups.filter(staff_memberships__user=request.user).distinct()
-        )
-    else:
-        my_groups = _groups_with_children(groups)
-    open_agreements = list(Agreement.objects.open_editable_by(request.user)[:HOME_AGREEMENT_LIMIT])
-    new_comments = list(ReviewComment.objects.new_for(request.user)[:HOME_COMMENT_LIMIT])
+        groups = groups.filter(staff_memberships__user=request.user).distinct()
+    open_agreements, open_total, overdue_total = _home_agreements(request.user)
+    new_comments, new_comment_total = _home_comments(request.user)
     return render(
         request,
         "families/home.html",
         {
-            "groups": my_groups,
+            "groups": _home_groups(groups),
             "coordinated_locations": coordinated,
             "form": ChildSearchForm(),
             "school_year_label": label(current_school_year()),
             "open_agreements": open_agreements,
-            "open_agreement_total": open_agreements[0].open_total if open_agreements else 0,
-            "overdue_agreement_total": open_agreements[0].overdue_total if open_agreements else 0,
+            "open_agreement_total": open_total,
+            "overdue_agreement_total": overdue_total,
             "new_comments": new_comments,
-            "new_comment_total": new_comments[0].new_total if new_comments else 0,
+            "new_comment_total": new_comment_total,
             # The navigation lists the same locations: no need to ask again.
             "nav_locations": coordinated,
         },
@@ -97,20 +266,101 @@ def child_search(request: HttpRequest) -> HttpResponse:
     return render(request, "families/search.html", context)
 
 
+def _family_of_child(
+    child: Child, user: AnyUser
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The child's groups over the years, newest first, and the brothers and
+    sisters with this year's groups and whether `user` may open their page:
+    two queries of plain rows."""
+    enrolled = (
+        Enrolment.objects.filter(child__family=child.family_id)
+        .order_by("-group__school_year", "pk")
+        .values_list("child_id", "group_id", "group__name", "group__school_year", "group__setting")
+    )
+    this_year = current_school_year()
+    group_url = _url_by_id("group_detail")
+    setting_labels = dict(Group.Setting.choices)
+    groups: list[dict[str, Any]] = []
+    current_groups: dict[int, list[str]] = {}
+    for child_id, group_id, name, year, setting in enrolled:
+        if child_id == child.pk:
+            groups.append(
+                {
+                    "school_year_label": label(year),
+                    "url": group_url(group_id),
+                    "name": name,
+                    "setting": setting_labels.get(setting, setting),
+                }
+            )
+        elif year == this_year:
+            current_groups.setdefault(child_id, []).append(name)
+    visible = ExpressionWrapper(Q(pk__in=visible_child_ids(user)), BooleanField())
+    child_url = _url_by_id("child_detail")
+    siblings = [
+        {
+            "full_name": f"{first_name} {last_name}",
+            "url": child_url(pk) if is_visible else "",
+            "current_groups": current_groups.get(pk, []),
+        }
+        for pk, first_name, last_name, is_visible in Child.objects.filter(family=child.family_id)
+        .exclude(pk=child.pk)
+        .annotate(is_visible=visible)
+        .values_list("pk", "first_name", "last_name", "is_visible")
+    ]
+    return groups, siblings
+
+
+def _conversations_of_child(child: Child) -> list[dict[str, Any]]:
+    """The child's conversations, newest school year first, as plain rows."""
+    rows = child.conversations.order_by("-school_year", "-date", "-created_at").values_list(
+        "pk",
+        "kind",
+        "status",
+        "school_year",
+        "date",
+        "owner__first_name",
+        "owner__last_name",
+        "owner__username",
+    )
+    conversation_url = _url_by_id("conversation_detail")
+    kinds = dict(Kind.choices)
+    statuses = dict(Conversation.Status.choices)
+    return [
+        {
+            "url": conversation_url(pk),
+            "kind": kinds.get(kind, kind),
+            "status": statuses.get(status, status),
+            "school_year_label": label(year),
+            "date": date,
+            # As User.get_full_name, or the username when there is no name.
+            "owner_name": f"{first_name} {last_name}".strip() or username,
+        }
+        for pk, kind, status, year, date, first_name, last_name, username in rows
+    ]
+
+
 @require_GET
 @staff_login_required
 def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
+    taught = ExpressionWrapper(Q(pk__in=taught_child_ids(request.user)), BooleanField())
     child = get_object_or_404(
-        Child.objects.visible_to(request.user).select_related("family__location"), pk=child_id
-    )
-    enrolments = child.enrolments.select_related("group").order_by("-group__school_year")
-    visible_ids = set(
         Child.objects.visible_to(request.user)
-        .filter(family=child.family_id)
-        .values_list("pk", flat=True)
+        .select_related("family__location")
+        .annotate(is_taught=taught),
+        pk=child_id,
     )
-    siblings = _children_with_current_group(child.family.children.exclude(pk=child.pk))
+    groups, siblings = _family_of_child(child, request.user)
     recent_contacts = recent_contacts_with_summary(child)
+    open_agreements = list(
+        Agreement.objects.open()
+        .filter(conversation__child=child)
+        .select_related("conversation")
+        .order_by("due_on", "pk")
+    )
+    for agreement in open_agreements:
+        # Conversation.objects.editable_by for a child the user can see: their
+        # own conversations, and all of them when they work with the child.
+        agreement.can_edit = child.is_taught or agreement.conversation.owner_id == request.user.pk
     return render(
         request,
         "families/child_detail.html",
@@ -118,13 +368,10 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
             "child": child,
             "family": child.family,
             "guardians": child.family.guardians.all(),
-            "enrolments": enrolments,
+            "enrolments": groups,
             "siblings": siblings,
-            "visible_sibling_ids": visible_ids,
-            "conversations": child.conversations.select_related("owner").order_by(
-                "-school_year", "-date", "-created_at"
-            ),
-            "open_agreements": Agreement.objects.open_for_child(child, request.user),
+            "conversations": _conversations_of_child(child),
+            "open_agreements": open_agreements,
             "recent_contacts": recent_contacts,
             **contact_choices(),
         },

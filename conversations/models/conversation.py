@@ -12,14 +12,21 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from conversations.models.prompts import Audience, Kind, Need, Prompt
 from families import school_year
-from families.models import Child, Enrolment, Guardian, taught_by, visible_child_ids
+from families.models import (
+    Child,
+    Enrolment,
+    Guardian,
+    compiled_per_user,
+    taught_by,
+    visible_child_ids,
+)
 
 if TYPE_CHECKING:
     from families.models import AnyUser
@@ -34,14 +41,17 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
     def editable_by(self, user: AnyUser) -> ConversationQuerySet:
         if not user.is_authenticated:
             return self.none()
-        # Their own conversations they can still see, and every conversation about
-        # a child in a group they work with (which they can always see): two
-        # index-driven sets, so the planner starts from the user's few rows.
-        own = Conversation.objects.visible_to(user).filter(owner=user).values("pk")
-        taught = Conversation.objects.filter(
-            child__in=Enrolment.objects.filter(taught_by(user)).values("child_id")
-        ).values("pk")
-        return self.filter(pk__in=own.union(taught))
+        return self.filter(pk__in=editable_conversation_ids(user))
+
+    def visible_with_can_edit(self, user: AnyUser) -> ConversationQuerySet:
+        """`visible_to(user)`, each row annotated `can_edit`: whether it is in
+        `editable_by(user)` too. One query where a page that shows a
+        conversation read-only to some would otherwise ask twice."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.visible_to(user).annotate(
+            can_edit=ExpressionWrapper(Q(pk__in=editable_conversation_ids(user)), BooleanField())
+        )
 
     def with_progress(self) -> ConversationQuerySet:
         """Annotate `has_questions` and `has_agenda`, which the preparation steps
@@ -50,6 +60,20 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
             has_questions=Exists(ChosenPrompt.objects.filter(conversation=OuterRef("pk"))),
             has_agenda=Exists(AgendaItem.objects.filter(conversation=OuterRef("pk"))),
         )
+
+
+@compiled_per_user
+def editable_conversation_ids(user_id: int) -> models.QuerySet:
+    """Their own conversations they can still see, and every conversation about
+    a child in a group they work with (which they can always see): two
+    index-driven sets, so the planner starts from the user's few rows."""
+    own = Conversation.objects.filter(
+        child__in=visible_child_ids.build(user_id), owner=user_id
+    ).values("pk")
+    taught = Conversation.objects.filter(
+        child__in=Enrolment.objects.filter(taught_by(user_id)).values("child_id")
+    ).values("pk")
+    return own.union(taught)
 
 
 class Conversation(models.Model):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,17 +42,6 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
                 open_total=Window(Count("pk")),
                 overdue_total=Window(Count("pk", filter=Q(due_on__lt=today))),
             )
-            .order_by("due_on", "pk")
-        )
-
-    def open_for_child(self, child: Child, user: AnyUser) -> AgreementQuerySet:
-        """The child's open agreements, each with `can_edit` for this user."""
-        editable = Conversation.objects.editable_by(user).filter(pk=OuterRef("conversation"))
-        return (
-            self.open()
-            .filter(conversation__child=child)
-            .select_related("conversation")
-            .annotate(can_edit=Exists(editable))
             .order_by("due_on", "pk")
         )
 

@@ -20,11 +20,12 @@ import dataclasses
 import datetime as dt
 import functools
 import itertools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import messages
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,10 +47,16 @@ from conversations.booking import (
     parse_choice,
     slots_needed,
 )
+from conversations.booking_options import (
+    arrays_in_queries,
+    professional_ids,
+    professionals_subquery,
+)
 from conversations.models import Booking, BookingSlot, Conversation, QuestionnaireAnswer
 from conversations.parent_access import page_context, parent_page
 from conversations.questionnaire import INTERPRETER as INTERPRETER_KIND
 from conversations.questionnaire import NO_INTERPRETER, QUESTIONS
+from families.models import Guardian
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -57,7 +64,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
     from conversations.models import MeetingRound, ParentLink
-    from families.models import Guardian
 
 GET_OR_POST = ["GET", "HEAD", "POST"]
 
@@ -113,10 +119,34 @@ class Held(Part):
         return link.guardian if link is not None else None
 
 
+class ShownPart(TypedDict):
+    """A part of a choice as the page lists it; `time` and `child` only in a
+    choice for several children."""
+
+    time: str
+    child: str
+    professional: str
+    place: str
+    video_link: str
+
+
+class Shown(TypedDict):
+    """A choice as the page lists it, in words made once here rather than
+    through template filters for each of the (many) choices: the radio's id,
+    the value it posts (Option.value), its start and end, and its parts.
+    A dict, which the template engine looks into first."""
+
+    id: str
+    value: str
+    starts: str
+    ends: str
+    parts: tuple[ShownPart, ...]
+
+
 @dataclasses.dataclass(frozen=True)
 class Day:
     date: dt.date
-    options: list[Option]
+    options: list[Shown]
 
 
 @dataclasses.dataclass
@@ -205,11 +235,16 @@ def _held(conversations: list[Conversation]) -> list[Held]:
 def _asked_for_interpreter(link: ParentLink, conversations: list[Conversation]) -> bool:
     """This parent asked for an interpreter in the questions beforehand (for
     any of the children in the round): one query."""
-    answers = QuestionnaireAnswer.objects.filter(
-        link__guardian=link.guardian_id,
-        link__conversation__in=[conversation.pk for conversation in conversations],
-        question=QUESTIONS[INTERPRETER_QUESTION - 1].key,
-    ).values_list("choices", "text")
+    # Whether any says so, so no ordering (the Meta ordering joins the links' tables).
+    answers = (
+        QuestionnaireAnswer.objects.filter(
+            link__guardian=link.guardian_id,
+            link__conversation__in=[conversation.pk for conversation in conversations],
+            question=QUESTIONS[INTERPRETER_QUESTION - 1].key,
+        )
+        .order_by()
+        .values_list("choices", "text")
+    )
     for choices, text in answers:
         wanted = next(iter(choices), "")
         if wanted != NO_INTERPRETER and (wanted or text.strip()):
@@ -217,11 +252,47 @@ def _asked_for_interpreter(link: ParentLink, conversations: list[Conversation]) 
     return False
 
 
-def _lives_apart(link: ParentLink) -> bool:
+def _family_conversations(link: ParentLink) -> list[Conversation]:
+    """The family's conversations in the link's round, each with its child,
+    family, round and owner, the professionals whose slots it may book
+    (`allowed`, as `professional_ids` finds them) and whether each of the
+    family's parents lives with the children (`homes`): one query (three
+    where the database has no arrays, see `arrays_in_queries`)."""
+    conversation = link.conversation
+    conversations = (
+        Conversation.objects.filter(
+            meeting_round=conversation.meeting_round_id, child__family=conversation.child.family_id
+        )
+        .select_related("child__family", "meeting_round", "owner")
+        .order_by("child__first_name", "pk")
+    )
+    if arrays_in_queries():
+        homes = Guardian.objects.filter(family=OuterRef("child__family")).order_by()
+        found = list(
+            conversations.annotate(
+                allowed=professionals_subquery(),
+                homes=ArraySubquery(homes.values("lives_with_children")),
+            )
+        )
+        for each in found:
+            each.allowed = set(each.allowed)
+        return found
+    found = list(conversations)
+    allowed = professional_ids(found)
+    homes = list(
+        Guardian.objects.filter(family=conversation.child.family_id).values_list(
+            "lives_with_children", flat=True
+        )
+    )
+    for each in found:
+        each.allowed, each.homes = allowed[each.pk], homes
+    return found
+
+
+def _lives_apart(homes: list[bool]) -> bool:
     """The family has more than one parent and not all of them live with the
-    children (separated parents): one query."""
-    guardians = list(link.conversation.child.family.guardians.all())
-    return len(guardians) > 1 and any(not guardian.lives_with_children for guardian in guardians)
+    children (separated parents)."""
+    return len(homes) > 1 and not all(homes)
 
 
 def _parties(
@@ -240,11 +311,43 @@ def _parties(
     return [TOGETHER, ALONE]
 
 
+def _shown(option: Option, html_id: str, zone: dt.tzinfo) -> Shown:
+    def time(moment: dt.datetime) -> str:
+        """As the template filter `time:"H:i"` shows it."""
+        return moment.astimezone(zone).strftime("%H:%M")
+
+    several = len(option.parts) > 1
+    return Shown(
+        id=html_id,
+        value=option.value,
+        starts=time(option.starts_at),
+        ends=time(option.ends_at),
+        parts=tuple(
+            ShownPart(
+                time=time(part.starts_at) if several else "",
+                child=part.conversation.child.first_name if several else "",
+                professional=_name(part.professional),
+                place=part.place,
+                video_link=part.video_link,
+            )
+            for part in option.parts
+        ),
+    )
+
+
 def _days(options: list[Option]) -> list[Day]:
+    zone = timezone.get_current_timezone()
     return [
-        Day(date=date, options=list(group))
-        for date, group in itertools.groupby(
-            options, key=lambda option: timezone.localdate(option.starts_at)
+        Day(
+            date=date,
+            options=[
+                _shown(option, f"slot-{day}-{number}", zone)
+                for number, option in enumerate(group, 1)
+            ],
+        )
+        for day, (date, group) in enumerate(
+            itertools.groupby(options, key=lambda option: option.starts_at.astimezone(zone).date()),
+            1,
         )
     ]
 
@@ -252,14 +355,7 @@ def _days(options: list[Option]) -> list[Day]:
 def _page(link: ParentLink, params: Mapping[str, str]) -> Page:
     """The page's state for this parent, read fresh. `params`: FOR_CHILD and
     WITH_INTERPRETER, from the address or the posted form."""
-    conversations = list(
-        Conversation.objects.filter(
-            meeting_round=link.conversation.meeting_round_id,
-            child__family=link.conversation.child.family_id,
-        )
-        .select_related("child", "meeting_round", "owner")
-        .order_by("child__first_name", "pk")
-    )
+    conversations = _family_conversations(link)
     meeting_round = conversations[0].meeting_round
     several = len(conversations) > 1
     opens_at = meeting_round.opens_for(several_children=several)
@@ -275,8 +371,8 @@ def _page(link: ParentLink, params: Mapping[str, str]) -> Page:
     held = [each for each in every if each.booking.guardian_id in (None, link.guardian_id)]
     others = [each for each in every if each.booking.guardian_id not in (None, link.guardian_id)]
 
-    apart = _lives_apart(link)
-    family = link.conversation.child.family
+    apart = _lives_apart(conversations[0].homes)
+    family = conversations[0].child.family
     interpreter_needed = (
         family.interpreter_wanted
         or any(conversation.interpreter for conversation in conversations)
@@ -312,7 +408,8 @@ def _page(link: ParentLink, params: Mapping[str, str]) -> Page:
         lengths = {
             each.pk: slots_needed(each, interpreter=page.interpreter) for each in conversations
         }
-        page.days = _days(booking_options(page.offered, lengths=lengths))
+        allowed = {each.pk: each.allowed for each in conversations}
+        page.days = _days(booking_options(page.offered, lengths=lengths, allowed=allowed))
     return page
 
 
@@ -349,7 +446,7 @@ def _missing(request: HttpRequest, link: ParentLink) -> HttpResponse:
     )
 
 
-@parent_page
+@parent_page(related=("conversation__child", "guardian"))
 @require_http_methods(GET_OR_POST)
 def parent_booking(request: HttpRequest, link: ParentLink) -> HttpResponse:
     """The free times to choose from, and the family's current booking. A POST

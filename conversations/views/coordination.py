@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -27,12 +27,15 @@ from families.access import staff_login_required
 from families.models import (
     AuditEntry,
     Child,
+    Group,
     Location,
     StaffMembership,
     coordinated_locations,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.core.paginator import Page
 
 PAGE_SIZE = 50
@@ -75,19 +78,38 @@ def _page(request: HttpRequest, items: Any) -> Page:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _need_rows(counts: dict[str, list[int]], fields: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Each need with its counts per rating, as (count, rating, rating's name)."""
+def _url_for_each(name: str) -> Callable[[int], str]:
+    """`reverse(name, args=[pk])` for many objects at the cost of one reversal."""
+    marker = "2147483647"
+    prefix, suffix = reverse(name, args=[marker]).split(marker)
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def _need_rows(
+    counts: dict[str, list[int]], fields: tuple[str, ...], link: str = ""
+) -> list[dict[str, Any]]:
+    """Each need with its counts per rating, as (count, link): `link` followed
+    by the need and the rating, to the conversations behind a count that is
+    not 0 ("" without `link`)."""
     return [
         {
             "field": field,
             "label": NEEDS[field][0],
             "counts": [
-                (count, rating, label)
-                for count, (rating, label) in zip(counts[field], RATING_CHOICES, strict=True)
+                (count, f"{link}&need={field}&rating={rating}" if link and count else "")
+                for count, (rating, _label) in zip(counts[field], RATING_CHOICES, strict=True)
             ],
         }
         for field in fields
     ]
+
+
+def _staff_names(group: Group) -> str:
+    """The group's staff, by name, as the overview lists them."""
+    return ", ".join(
+        membership.user.get_full_name() or membership.user.get_username()
+        for membership in group.staff_memberships.all()
+    )
 
 
 @require_GET
@@ -99,11 +121,27 @@ def location_overview(request: HttpRequest, location_id: int) -> HttpResponse:
     location, navigation = _location_and_navigation(request, location_id)
     form, filters = _filters(request, location)
     year_groups = [group for group in form.all_groups if group.school_year == filters.year]
-    rows = coordination.group_rows(location, filters, year_groups)
+    counted = coordination.overview(location, filters, year_groups)
+    rows, totals, needs = counted.rows, counted.totals, counted.needs
+    # Each URL reversed once, not once per row or per number.
+    children_url = reverse("coordination_children", args=[location.pk])
+    agreements_url = reverse("coordination_agreements", args=[location.pk])
+    conversations_url = reverse("coordination_conversations", args=[location.pk])
+    group_url, child_url = _url_for_each("group_detail"), _url_for_each("child_detail")
     for row in rows:
-        row.need_rows = _need_rows(row.ratings, PARENT_RATING_FIELDS) if row.rated else []
-        row.query = filters.query(group=row.group.pk)
-    needs = coordination.need_counts(location, filters)
+        row_query = filters.query(group=row.group.pk)
+        row.children_link = f"{children_url}?{row_query}"
+        row.agreements_link = f"{agreements_url}?{row_query}"
+        row.need_rows = (
+            _need_rows(row.ratings, PARENT_RATING_FIELDS, f"{conversations_url}?{row_query}")
+            if row.rated
+            else []
+        )
+        row.url = group_url(row.group.pk)
+        row.staff = _staff_names(row.group)
+        for child in row.not_reached:
+            child.url = child_url(child.child_id)
+    query = filters.query()
     requests = list(coordination.review_requests(location, filters)[:REQUESTS_SHOWN])
     return render(
         request,
@@ -112,10 +150,15 @@ def location_overview(request: HttpRequest, location_id: int) -> HttpResponse:
             "location": location,
             "form": form,
             "filters": filters,
-            "query": filters.query(),
-            "totals": coordination.totals(location, filters),
+            "query": query,
+            "children_url": children_url,
+            "agreements_url": agreements_url,
+            "conversations_url": conversations_url,
+            "totals": totals,
             "rows": rows,
-            "parent_needs": _need_rows(needs.parents, PARENT_RATING_FIELDS),
+            "parent_needs": _need_rows(
+                needs.parents, PARENT_RATING_FIELDS, f"{conversations_url}?{query}"
+            ),
             "own_needs": _need_rows(needs.own, OWN_RATING_FIELDS) if needs.own else None,
             "needs": needs,
             "rating_labels": [label for _rating, label in RATING_CHOICES],

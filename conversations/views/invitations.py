@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -131,10 +132,15 @@ def _rows(
     conversation: Conversation, links: list[ParentLink], *, base_url: str = ""
 ) -> list[GuardianRow]:
     by_guardian = {link.guardian_id: link for link in links}
-    taking_part = {guardian.pk for guardian in conversation.guardians.all()}
     family = conversation.child.family
+    chosen = Conversation.guardians.through.objects.filter(
+        conversation=conversation, guardian=OuterRef("pk")
+    )
+    # One query for the family and who of them takes part; within one family
+    # the guardians' order is by id, so the family need not be joined to sort.
+    guardians = family.guardians.annotate(taking_part=Exists(chosen)).order_by("pk")
     rows = []
-    for guardian in family.guardians.all():
+    for guardian in guardians:
         guardian.family = family
         link = by_guardian.get(guardian.pk)
         url = ""
@@ -145,7 +151,7 @@ def _rows(
                 guardian=guardian,
                 link=link,
                 answers=answers_of(link) if link else None,
-                taking_part=guardian.pk in taking_part,
+                taking_part=guardian.taking_part,
                 language=link.language if link else default_language(guardian),
                 url=url,
             )

@@ -266,12 +266,14 @@ def _render_meeting(
 @staff_login_required
 def meeting_mode(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = get_object_or_404(
-        Conversation.objects.visible_to(request.user).select_related("child"), pk=conversation_id
+        Conversation.objects.visible_with_can_edit(request.user).select_related("child"),
+        pk=conversation_id,
     )
-    can_edit = Conversation.objects.editable_by(request.user).filter(pk=conversation.pk).exists()
     agenda = list(conversation.agenda_items.all())
     notes = fields.bound_texts(conversation, _note_fields(agenda))
-    return _render_meeting(request, conversation, can_edit=can_edit, agenda=agenda, notes=notes)
+    return _render_meeting(
+        request, conversation, can_edit=conversation.can_edit, agenda=agenda, notes=notes
+    )
 
 
 @require_POST

@@ -42,6 +42,7 @@ from families.redirects import safe_next_path
 
 if TYPE_CHECKING:
     from conversations.models import Conversation, ParentLink
+    from conversations.questionnaire import Question
 
 QUESTION_COUNT = len(QUESTIONS)
 GET_OR_POST = ["GET", "HEAD", "POST"]
@@ -64,6 +65,12 @@ def _render(
 
 def _answers(link: ParentLink) -> dict[str, QuestionnaireAnswer]:
     return {answer.question: answer for answer in link.answers.all()}
+
+
+def _answer(link: ParentLink, question: Question) -> QuestionnaireAnswer | None:
+    # No ordering: one answer per question, and the Meta ordering would join
+    # the link's tables for nothing.
+    return QuestionnaireAnswer.objects.filter(link=link, question=question.key).order_by().first()
 
 
 def _missing(request: HttpRequest, link: ParentLink, what: str) -> HttpResponse:
@@ -124,7 +131,7 @@ def parent_language(request: HttpRequest, link: ParentLink) -> HttpResponse:
     return redirect(own_pages)
 
 
-@parent_page
+@parent_page(related=("conversation__child",))
 @require_http_methods(GET_OR_POST)
 def parent_question(request: HttpRequest, link: ParentLink, number: int) -> HttpResponse:
     """One question. A POST saves what is filled in and moves on (or back);
@@ -133,7 +140,6 @@ def parent_question(request: HttpRequest, link: ParentLink, number: int) -> Http
     if not 1 <= number <= QUESTION_COUNT:
         return _missing(request, link, "question")
     question = QUESTIONS[number - 1]
-    answer = QuestionnaireAnswer.objects.filter(link=link, question=question.key).first()
     autosave = request.POST.get("autosave") == "1"
     back_to_review = request.GET.get("from") == "review" or request.POST.get("return") == "review"
     context = {
@@ -144,7 +150,9 @@ def parent_question(request: HttpRequest, link: ParentLink, number: int) -> Http
     }
     is_open = link.questionnaire_open
     if request.method == "POST":
-        form = AnswerForm(request.POST, question=question, answer=answer)
+        # A posted form shows what was posted, so the stored answer is read
+        # only to show it once the questionnaire has closed.
+        form = AnswerForm(request.POST, question=question)
         saved = False
         if is_open and form.is_valid():
             choices, text = form.answer()
@@ -178,9 +186,14 @@ def parent_question(request: HttpRequest, link: ParentLink, number: int) -> Http
             request,
             link,
             "parents/question.html",
-            {**context, "shown": shown_answer(number, question, answer), "closed_now": True},
+            {
+                **context,
+                "shown": shown_answer(number, question, _answer(link, question)),
+                "closed_now": True,
+            },
             status=409,
         )
+    answer = _answer(link, question)
     if not is_open:
         context["shown"] = shown_answer(number, question, answer)
         return _render(request, link, "parents/question.html", context)

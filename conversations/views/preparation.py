@@ -65,11 +65,14 @@ _HAS_PARENT_LINKS = Exists(ParentLink.objects.filter(conversation=OuterRef("pk")
 
 
 def _readable(request: HttpRequest, conversation_id: int) -> Conversation:
-    editable = Conversation.objects.editable_by(request.user).filter(pk=OuterRef("pk"))
     return get_object_or_404(
-        Conversation.objects.visible_to(request.user)
+        Conversation.objects.visible_with_can_edit(request.user)
         .with_progress()
-        .annotate(can_edit=Exists(editable), has_parent_links=_HAS_PARENT_LINKS),
+        # The steps and the sheet show the child and the family's guardians,
+        # never the location or the owner: no need to join them.
+        .select_related(None)
+        .select_related("child__family")
+        .annotate(has_parent_links=_HAS_PARENT_LINKS),
         pk=conversation_id,
     )
 

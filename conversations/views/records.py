@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -111,32 +114,33 @@ def text_autosave(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """Save one text field. Answers with the field's status line; 409 when
     someone else saved the field since this page loaded (nothing is written)."""
     conversation = get_object_or_404(
-        Conversation.objects.editable_by(request.user), pk=conversation_id
+        # Only the id: the text is saved by its key, and nothing of the row is shown.
+        Conversation.objects.editable_by(request.user).only("pk"),
+        pk=conversation_id,
     )
     key = request.POST.get("key", "")
     field = field_for(conversation, key)
     version = posted_version(request.POST, key)
     text = request.POST.get(f"text-{key}")
     if field is None or version is None or text is None:
-        return render(
-            request,
-            "conversations/includes/save_status.html",
-            {"key": key, "state": "invalid"},
-            status=400,
-        )
+        return _save_status({"key": key, "state": "invalid"}, status=400)
     if len(text) > MAX_TEXT_LENGTH:
-        return render(
-            request,
-            "conversations/includes/save_status.html",
-            {"key": key, "state": "too_long", "max_length": MAX_TEXT_LENGTH},
-            status=422,
+        return _save_status(
+            {"key": key, "state": "too_long", "max_length": MAX_TEXT_LENGTH}, status=422
         )
     result = text_save(
         conversation=conversation, key=key, text=text, base_version=version, user=request.user
     )
-    return render(
-        request,
-        "conversations/includes/save_status.html",
+    return _save_status(
         {"key": key, "state": "saved" if result.saved else "conflict", "result": result},
         status=200 if result.saved else 409,
+    )
+
+
+def _save_status(context: dict[str, Any], *, status: int) -> HttpResponse:
+    """The field's status line. Rendered without the request: it needs none of
+    what the context processors add (user, messages, navigation), and it
+    answers every few seconds while someone types."""
+    return HttpResponse(
+        render_to_string("conversations/includes/save_status.html", context), status=status
     )

@@ -63,6 +63,10 @@ def test_it_refuses_a_guardian_of_another_family(teacher_client, child, other_ch
         {"kind": Kind.WELLBEING, "guardians": [stranger.pk]},
     )
     assert response.status_code == 200
+    # Said beside the parents' checkboxes, not only marked on them.
+    errors = response.content.decode().split('<ul class="field__errors">', 1)
+    assert len(errors) == 2
+    assert "Select a valid choice" in errors[1].split("</ul>", 1)[0]
     assert not Conversation.objects.exists()
 
 
@@ -166,6 +170,23 @@ def test_it_refuses_details_from_the_coordinator_and_outsiders(
 def test_it_lets_a_colleague_of_the_group_edit(location, group, conversation):
     duo = factories.make_staff("duo", location, groups=(group,))
     assert Conversation.objects.editable_by(duo).get() == conversation
+
+
+def test_it_marks_can_edit_as_editable_by_does(
+    location, group, teacher, teacher2, coordinator, other_coordinator, child, other_child
+):
+    duo = factories.make_staff("duo", location, groups=(group,))
+    factories.make_conversation(child, teacher)
+    factories.make_conversation(child, teacher2)  # about a child teacher2 no longer teaches
+    factories.make_conversation(child, coordinator)
+    factories.make_conversation(other_child, teacher)  # the child moved to another group
+    factories.make_conversation(other_child, teacher2)
+    for user in (teacher, teacher2, duo, coordinator, other_coordinator):
+        editable = set(Conversation.objects.editable_by(user).values_list("pk", flat=True))
+        visible = Conversation.objects.visible_to(user)
+        marked = Conversation.objects.visible_with_can_edit(user)
+        assert {c.pk: c.can_edit for c in marked} == {c.pk: c.pk in editable for c in visible}
+        assert editable <= {c.pk for c in visible}
 
 
 def test_it_changes_the_status(teacher_client, conversation):

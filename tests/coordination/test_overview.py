@@ -54,7 +54,7 @@ def test_it_lists_the_families_not_reached_yet_per_group(coordinator_client, loc
     response = _overview(coordinator_client, location)
 
     rows = _rows(response)
-    assert [e.child.family.name for e in rows["Groep 3"].not_reached] == ["Familie Jansen"]
+    assert [child.family_name for child in rows["Groep 3"].not_reached] == ["Familie Jansen"]
     assert rows["Groep 5"].not_reached == []
     assert "Familie Jansen" in response.text
     assert "Families not reached yet" in response.text
@@ -100,6 +100,31 @@ def test_it_counts_open_and_overdue_agreements(coordinator_client, location, wor
     assert (totals.open_agreements, totals.overdue_agreements) == (2, 1)
     row = _rows(response)["Groep 3"]
     assert (row.open_agreements, row.overdue_agreements) == (2, 1)
+
+
+def test_it_counts_the_agreements_of_a_child_who_left_but_not_the_child(
+    coordinator_client, location, group, world, teacher
+):
+    leaver = factories.make_child(
+        factories.make_family(location, name="Familie Aalbers"), group, first_name="Sem"
+    )
+    leaver.left_on = timezone.localdate() - dt.timedelta(days=1)
+    leaver.save()
+    Agreement.objects.create(
+        conversation=factories.make_conversation(leaver, teacher),
+        who=Agreement.Who.PROFESSIONAL,
+        what="Afscheid nemen",
+        due_on=timezone.localdate() + dt.timedelta(days=3),
+    )
+    response = _overview(coordinator_client, location)
+
+    totals = response.context["totals"]
+    assert (totals.children, totals.planned, totals.not_yet) == (3, 1, 1)
+    assert (totals.open_agreements, totals.overdue_agreements) == (2, 1)
+    row = _rows(response)["Groep 3"]
+    assert (row.children, row.planned, row.not_yet) == (2, 0, 1)
+    assert (row.open_agreements, row.overdue_agreements) == (2, 1)
+    assert [child.family_name for child in row.not_reached] == ["Familie Jansen"]
 
 
 def test_it_filters_by_group_kind_and_period(coordinator_client, location, group, world, held):
@@ -228,7 +253,7 @@ def test_it_counts_the_parents_needs_per_group_and_in_total(
     response = _overview(coordinator_client, location)
 
     parents = {need["field"]: need["counts"] for need in response.context["parent_needs"]}
-    assert [count for count, _r, _l in parents["parent_competence"]] == [0, 1, 0, 0]
+    assert [count for count, _link in parents["parent_competence"]] == [0, 1, 0, 0]
     row = _rows(response)["Groep 3"]
     assert row.ratings["parent_relatedness"] == [0, 0, 0, 1]
     assert _rows(response)["Groep 5"].rated is False
@@ -259,7 +284,7 @@ def test_it_hides_the_professionals_own_needs_until_enough_have_rated(
     enough = _overview(coordinator_client, location)
     own = {need["field"]: need["counts"] for need in enough.context["own_needs"]}
     # held (teacher): 1, 2, 3; pm1 and pm2: 4 each. Counted, never per person.
-    assert [count for count, _r, _l in own["own_relatedness"]] == [1, 0, 0, 2]
+    assert [count for count, _link in own["own_relatedness"]] == [1, 0, 0, 2]
     assert enough.context["needs"].professionals == 3
 
 
