@@ -21,6 +21,19 @@ from families.models import Child, Guardian
 
 
 class GuardianChoiceField(forms.ModelMultipleChoiceField):
+    default_error_messages = {
+        # Only a parent removed from the family since the page was opened (or a
+        # tampered form) gets here: say so, not Django's "valid choice".
+        "invalid_choice": _(
+            "One of these parents or carers is no longer part of the family. "
+            "Look at the list again and choose."
+        ),
+        "invalid_pk_value": _(
+            "One of these parents or carers is no longer part of the family. "
+            "Look at the list again and choose."
+        ),
+    }
+
     def label_from_instance(self, obj: Guardian) -> str:
         return f"{obj.full_name} ({obj.get_relation_display()})"
 

@@ -66,7 +66,7 @@ def test_it_refuses_a_guardian_of_another_family(teacher_client, child, other_ch
     # Said beside the parents' checkboxes, not only marked on them.
     errors = response.content.decode().split('<ul class="field__errors">', 1)
     assert len(errors) == 2
-    assert "Select a valid choice" in errors[1].split("</ul>", 1)[0]
+    assert "no longer part of the family" in errors[1].split("</ul>", 1)[0]
     assert not Conversation.objects.exists()
 
 
