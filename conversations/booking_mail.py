@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import smtplib
 from collections import defaultdict
@@ -248,10 +249,29 @@ def _distinct(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(value for value in values if value))
 
 
-def _names(names: Iterable[str]) -> str:
-    """ "Emre", "Emre and Elif", "Emre, Elif and Sem" in the active language."""
-    text = render_to_string("parents/emails/booking_names.txt", {"names": _distinct(names)})
-    return " ".join(text.split())
+class _Texts:
+    """The short texts of the messages of one send (lists of names, the
+    calendar entries' summary and description), each rendered once per
+    language: parents of one family who read the same language get the same
+    words, so the second parent's message reuses the first one's."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[object, ...], str] = {}
+
+    def render(self, template: str, context: dict[str, Any], *, one_line: bool = True) -> str:
+        """The template in the active language, on one line (`_line`) or
+        stripped. `context`: plain, hashable values."""
+        key = (template, translation.get_language(), one_line, *sorted(context.items()))
+        text = self._found.get(key)
+        if text is None:
+            text = render_to_string(template, context)
+            text = " ".join(text.split()) if one_line else text.strip()
+            self._found[key] = text
+        return text
+
+    def names(self, names: Iterable[str]) -> str:
+        """ "Emre", "Emre and Elif", "Emre, Elif and Sem" in the active language."""
+        return self.render("parents/emails/booking_names.txt", {"names": tuple(_distinct(names))})
 
 
 def _open_to(meeting_round: MeetingRound | None, conversation: Conversation) -> bool:
@@ -276,7 +296,14 @@ def _open_to(meeting_round: MeetingRound | None, conversation: Conversation) -> 
 def _organizer(location_name: str) -> tuple[str, str]:
     """The calendar file's organiser: the location, at the address mail comes
     from (a parent's calendar sends no replies to a person's own inbox)."""
-    return location_name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return location_name, _address(settings.DEFAULT_FROM_EMAIL)
+
+
+@functools.cache
+def _address(sender: str) -> str:
+    """The bare address of a "Name <address>" (parseaddr is slow for what it
+    does, and the sender rarely changes)."""
+    return parseaddr(sender)[1]
 
 
 def _calendar(
@@ -285,6 +312,7 @@ def _calendar(
     guardian: Guardian,
     location_name: str,
     cancelled: bool = False,
+    texts: _Texts,
 ) -> bytes:
     """The parent's calendar file for these bookings, in the active language."""
     events = []
@@ -302,11 +330,11 @@ def _calendar(
             sequence=booking.sequence + 1 if cancelled else booking.sequence,
             starts_at=booking.starts_at,
             ends_at=booking.ends_at,
-            summary=_line("parents/emails/booking_event_summary.txt", context),
+            summary=texts.render("parents/emails/booking_event_summary.txt", context),
             location=place or video_link,
-            description=render_to_string(
-                "parents/emails/booking_event_description.txt", context
-            ).strip(),
+            description=texts.render(
+                "parents/emails/booking_event_description.txt", context, one_line=False
+            ),
         )
         events.append(
             calendar.event(
@@ -333,11 +361,13 @@ def _message(
     reply_to: Iterable[str],
     items: Sequence[_Item] = (),
     ics_method: str = "",
+    texts: _Texts | None = None,
 ) -> EmailMultiAlternatives:
     """The email to the link's parent about these children, in the link's
     language: subject, plain text and HTML from parents/emails/<template>*,
     listing `items`, and with `ics_method` (REQUEST or CANCEL) the calendar
-    file for them."""
+    file for them. `texts`: shared by the messages of one send."""
+    texts = texts if texts is not None else _Texts()
     guardian = link.guardian
     location_name = link.conversation.child.family.location.name
     with translation.override(link.language):
@@ -349,8 +379,8 @@ def _message(
             "bidi": translation.get_language_bidi(),
             **context,
         }
-        context["children"] = _names(children)
-        context["sender_name"] = _names(senders)
+        context["children"] = texts.names(children)
+        context["sender_name"] = texts.names(senders)
         context["items"] = [_item_context(item, cancelled=ics_method == "CANCEL") for item in items]
         context["subject"] = _line(f"parents/emails/{template}_subject.txt", context)
         text = render_to_string(f"parents/emails/{template}.txt", context)
@@ -361,6 +391,7 @@ def _message(
                 guardian=guardian,
                 location_name=location_name,
                 cancelled=ics_method == "CANCEL",
+                texts=texts,
             )
             if ics_method
             else None
@@ -387,9 +418,11 @@ def _booking_message(
     ics_method: str = "",
     extra: dict[str, Any] | None = None,
     found: dict[int, ParentLink] | None = None,
+    texts: _Texts | None = None,
 ) -> EmailMultiAlternatives | None:
     """A message about these bookings of one family to one parent, or None
-    when the parent has no working link. `found` as for `_links`."""
+    when the parent has no working link. `found` as for `_links`, `texts` as
+    for `_message`."""
     conversations = _distinct_conversations(item.booking.conversation for item in items)
     links = _links(conversations, guardian, found)
     if not links:
@@ -413,6 +446,7 @@ def _booking_message(
         context=context,
         reply_to=(getattr(user, "email", "") for user in professionals),
         ics_method=ics_method,
+        texts=texts,
     )
 
 
@@ -443,6 +477,7 @@ def booking_confirmations_send(*, booked: Sequence[Booked], base_url: str) -> No
     made_by_parent = any(each.booking.made_by_link_id is not None for each in booked)
     recipients = _by_guardian(items)
     links = _links_of(bookings, [guardian for guardian, _ in recipients])
+    texts = _Texts()
     for guardian, mine in recipients:
         message = _booking_message(
             "booking_confirmation",
@@ -455,6 +490,7 @@ def booking_confirmations_send(*, booked: Sequence[Booked], base_url: str) -> No
                 "made_by_parent": made_by_parent,
             },
             found=links.get(guardian.pk, {}),
+            texts=texts,
         )
         if message is not None:
             _send(
@@ -475,6 +511,7 @@ def booking_cancelled_send(*, booking: Booking, base_url: str) -> None:
     # The booking's slots went with it: the conversation's owner signs.
     booking.conversation = conversation
     item = _Item(booking)
+    texts = _Texts()
     for guardian in _recipients(booking):
         message = _booking_message(
             "booking_cancelled",
@@ -482,6 +519,7 @@ def booking_cancelled_send(*, booking: Booking, base_url: str) -> None:
             items=[item],
             base_url=base_url,
             ics_method="CANCEL",
+            texts=texts,
         )
         if message is not None:
             _send(message, "A booking cancellation could not be sent (booking %s): %s", booking.pk)
@@ -522,9 +560,14 @@ def booking_reminders_send() -> int:
                 ).order_by("starts_at", "pk")
             )
             delivered: set[int] = set()
+            texts = _Texts()
             for guardian, items in _by_guardian(_Item(booking) for booking in bookings):
                 message = _booking_message(
-                    "booking_reminder", guardian=guardian, items=items, base_url=base_url
+                    "booking_reminder",
+                    guardian=guardian,
+                    items=items,
+                    base_url=base_url,
+                    texts=texts,
                 )
                 if message is not None and _send(
                     message,

@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from conversations.models import Kind
@@ -64,29 +66,91 @@ class Filters:
         return timezone.now() - dt.timedelta(weeks=self.weeks)
 
 
+def _attrs(attrs: dict[str, Any]) -> str:
+    """As django/forms/widgets/attrs.html writes them."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class PlainSelect(forms.Select):
+    """A select that writes the same HTML as Django's templates, in Python.
+
+    The filters show on every page of the overview, and rendering their
+    options through the widget templates (an include and its attributes loop
+    per option) took a fifth of the overview's rendering time."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:  # Not written here; the templates do it.
+                return super().render(name, value, attrs, renderer)
+            parts.extend(
+                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                for option in options
+            )
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - each part escaped above
+
+
+class _PlainInput:
+    """An input that writes the same HTML as django/forms/widgets/input.html, in Python."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+        shown = widget["value"]
+        value_attr = "" if shown is None else f' value="{conditional_escape(str(shown))}"'
+        return mark_safe(  # noqa: S308 - each part escaped
+            f'<input type="{conditional_escape(widget["type"])}"'
+            f' name="{conditional_escape(widget["name"])}"{value_attr}{_attrs(widget["attrs"])}>'
+        )
+
+
+class PlainDateInput(_PlainInput, forms.DateInput):
+    pass
+
+
+class PlainNumberInput(_PlainInput, forms.NumberInput):
+    pass
+
+
 class FilterForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("School year"), coerce=int, required=False)
-    group = forms.TypedChoiceField(label=_("Group"), coerce=int, required=False)
+    year = forms.TypedChoiceField(
+        label=_("School year"), coerce=int, required=False, widget=PlainSelect
+    )
+    group = forms.TypedChoiceField(label=_("Group"), coerce=int, required=False, widget=PlainSelect)
     kind = forms.ChoiceField(
         label=_("Kind of conversation"),
         choices=[(ALL, _("All kinds")), *Kind.choices],
         required=False,
+        widget=PlainSelect,
     )
     since = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=PlainDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
         label=_("Until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=PlainDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     weeks = forms.IntegerField(
         label=_("Weeks without positive contact"),
         min_value=1,
         max_value=MAX_WEEKS,
         required=False,
+        widget=PlainNumberInput,
     )
 
     def __init__(self, data: QueryDict, *, groups: list[Group]) -> None:

@@ -24,14 +24,32 @@ class SummaryChangedError(Exception):
     """The parent confirmed a version of the summary that is no longer the shared one."""
 
 
-@transaction.atomic
 def answer_save(
     *, link: ParentLink, question: Question, choices: list[str], text: str, language: str
-) -> QuestionnaireAnswer:
+) -> None:
     """Store the parent's answer to one question, replacing the one before.
-    A change to the ranked topics reorders the conversation's agenda."""
+    An unchanged answer is not written (its `updated_at` says when it last
+    changed). A change to the ranked topics reorders the conversation's agenda."""
     if not link.questionnaire_open:
         raise QuestionnaireClosedError
+    text_language = language if text else ""
+    wanted = {"choices": choices, "text": text, "text_language": text_language}
+    if question.kind != RANKED:
+        # The common case, an autosave while the parent types: one UPDATE that
+        # writes a stored answer only where it differs, without a transaction
+        # around a read and a write.
+        changed = (
+            QuestionnaireAnswer.objects.filter(link=link, question=question.key)
+            .exclude(**wanted)
+            .update(**wanted, updated_at=timezone.now())
+        )
+        if changed:
+            return
+    _answer_save_locked(link=link, question=question, wanted=wanted)
+
+
+@transaction.atomic
+def _answer_save_locked(*, link: ParentLink, question: Question, wanted: dict) -> None:
     # No ordering: the Meta ordering would join (and so also lock) the link's,
     # the conversation's and the guardian's rows.
     answer = (
@@ -40,23 +58,20 @@ def answer_save(
         .order_by()
         .first()
     )
-    text_language = language if text else ""
-    wanted = {"choices": choices, "text": text, "text_language": text_language}
     if answer is None:
         # update_or_create, not create: a second tab may store the first answer
         # at the same moment.
-        answer, _created = QuestionnaireAnswer.objects.update_or_create(
+        QuestionnaireAnswer.objects.update_or_create(
             link=link, question=question.key, defaults=wanted
         )
     elif all(getattr(answer, field) == value for field, value in wanted.items()):
-        return answer
+        return
     else:
         for field, value in wanted.items():
             setattr(answer, field, value)
         answer.save(update_fields=[*wanted, "updated_at"])
     if question.kind == RANKED:
         agenda_sync_parent_topics(conversation=link.conversation)
-    return answer
 
 
 @transaction.atomic

@@ -48,6 +48,29 @@ class TextSave:
     updated_by: str = ""
 
 
+def text_save_editable(
+    *,
+    conversation_id: int,
+    key: str,
+    text: str,
+    base_version: int,
+    user: AbstractBaseUser,
+) -> TextSave | None:
+    """`text_save` of an existing text in one statement, without reading the
+    conversation first: the UPDATE names the conversations the user may edit,
+    so it writes nothing for anyone else. None when nothing was written (not
+    editable, not found, or a conflict): the caller then takes the long way,
+    which answers 404 or says what happened."""
+    text = text.replace("\x00", "")
+    updated = ConversationText.objects.filter(
+        conversation__in=Conversation.objects.editable_by(user).values("pk"),
+        conversation=conversation_id,
+        key=key,
+        version=base_version,
+    ).update(text=text, version=F("version") + 1, updated_by=user, updated_at=timezone.now())
+    return TextSave(saved=True, text=text, version=base_version + 1) if updated else None
+
+
 def text_save(
     *,
     conversation: Conversation,

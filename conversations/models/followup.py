@@ -131,7 +131,16 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-occurred_at"]
-        indexes = [models.Index(fields=["child", "school_year", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["child", "school_year", "-occurred_at"]),
+            # The coordinator's overview asks per family whether a positive
+            # contact happened lately: only positive contacts, by child and time.
+            models.Index(
+                fields=["child", "occurred_at"],
+                condition=Q(tone="positive"),
+                name="contact_positive_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} – {self.child}"

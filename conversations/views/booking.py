@@ -30,6 +30,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conversations import booking_mail, invitations
@@ -123,23 +125,26 @@ class ShownPart(TypedDict):
     """A part of a choice as the page lists it; `time` and `child` only in a
     choice for several children."""
 
-    time: str
-    child: str
-    professional: str
-    place: str
+    time: SafeString
+    child: SafeString
+    professional: SafeString
+    place: SafeString
     video_link: str
 
 
 class Shown(TypedDict):
     """A choice as the page lists it, in words made once here rather than
     through template filters for each of the (many) choices: the radio's id,
-    the value it posts (Option.value), its start and end, and its parts.
-    A dict, which the template engine looks into first."""
+    the value it posts (Option.value), its start and end ("09:00 – 09:20"),
+    whether it is the one chosen before (set by `_render`) and its parts.
+    A dict, which the template engine looks into first. The words are
+    escaped here, once for each name or place rather than once for each of
+    the choices it appears in, so the template only inserts them."""
 
-    id: str
-    value: str
-    starts: str
-    ends: str
+    id: SafeString
+    value: SafeString
+    times: SafeString
+    checked: bool
     parts: tuple[ShownPart, ...]
 
 
@@ -311,38 +316,39 @@ def _parties(
     return [TOGETHER, ALONE]
 
 
-def _shown(option: Option, html_id: str, zone: dt.tzinfo) -> Shown:
+def _days(options: list[Option]) -> list[Day]:
+    zone = timezone.get_current_timezone()
+    # The same few names and places recur in every choice: escape each once.
+    escaped = functools.cache(escape)
+
     def time(moment: dt.datetime) -> str:
         """As the template filter `time:"H:i"` shows it."""
         return moment.astimezone(zone).strftime("%H:%M")
 
-    several = len(option.parts) > 1
-    return Shown(
-        id=html_id,
-        value=option.value,
-        starts=time(option.starts_at),
-        ends=time(option.ends_at),
-        parts=tuple(
-            ShownPart(
-                time=time(part.starts_at) if several else "",
-                child=part.conversation.child.first_name if several else "",
-                professional=_name(part.professional),
-                place=part.place,
-                video_link=part.video_link,
-            )
-            for part in option.parts
-        ),
-    )
+    def shown(option: Option, html_id: str) -> Shown:
+        several = len(option.parts) > 1
+        return Shown(
+            id=escape(html_id),
+            value=escape(option.value),
+            times=escaped(f"{time(option.starts_at)} – {time(option.ends_at)}"),
+            checked=False,
+            parts=tuple(
+                ShownPart(
+                    time=escaped(time(part.starts_at) if several else ""),
+                    child=escaped(part.conversation.child.first_name if several else ""),
+                    professional=escaped(_name(part.professional)),
+                    place=escaped(part.place),
+                    video_link=part.video_link,
+                )
+                for part in option.parts
+            ),
+        )
 
-
-def _days(options: list[Option]) -> list[Day]:
-    zone = timezone.get_current_timezone()
     return [
         Day(
             date=date,
             options=[
-                _shown(option, f"slot-{day}-{number}", zone)
-                for number, option in enumerate(group, 1)
+                shown(option, f"slot-{day}-{number}") for number, option in enumerate(group, 1)
             ],
         )
         for day, (date, group) in enumerate(
@@ -427,11 +433,14 @@ def _render(
     party: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    if selected:
+        for day in page.days:
+            for option in day.options:
+                option["checked"] = option["value"] == selected
     context = {
         **page_context(link),
         "page": page,
         "notice": notice,
-        "selected": selected,
         "party": party if party in page.parties else page.parties[0],
         "interpreter_question": INTERPRETER_QUESTION,
         "FOR_CHILD": FOR_CHILD,
@@ -497,7 +506,7 @@ def parent_booking(request: HttpRequest, link: ParentLink) -> HttpResponse:
     )
 
 
-@parent_page
+@parent_page(related=("conversation__child", "guardian"))
 @require_POST
 def parent_booking_cancel(request: HttpRequest, link: ParentLink, booking_id: int) -> HttpResponse:
     """Cancel a booking for both parents or this parent's own, in two steps:

@@ -11,6 +11,7 @@ gets 404. The guardian must belong to the child's family (else 404).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import smtplib
 from typing import TYPE_CHECKING, Any
 
@@ -100,7 +101,9 @@ def _posted_language(request: HttpRequest) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class GuardianRow:
-    """One guardian of the child, with their link (if any) and answers."""
+    """One guardian of the child, with their link (if any) and answers.
+
+    The derived values are cached: the template reads each several times."""
 
     guardian: Guardian
     link: ParentLink | None
@@ -111,19 +114,19 @@ class GuardianRow:
     # The full link, only for those who may act on it.
     url: str = ""
 
-    @property
+    @functools.cached_property
     def state(self) -> str:
         return self.link.state if self.link else "none"
 
-    @property
+    @functools.cached_property
     def last_day(self) -> dt.date | None:
         return invitations.last_day(self.link) if self.link else None
 
-    @property
+    @functools.cached_property
     def language_name(self) -> str:
         return language_name(self.link.language) if self.link else ""
 
-    @property
+    @functools.cached_property
     def answer_count(self) -> int:
         return len(self.answers.answers) if self.answers else 0
 

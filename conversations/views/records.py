@@ -11,10 +11,10 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conversations.fields import MAX_TEXT_LENGTH, field_for, posted_version
+from conversations.fields import FIELDS, MAX_TEXT_LENGTH, field_for, posted_version
 from conversations.forms import ConversationDetailsForm, ConversationStartForm, StatusForm
 from conversations.models import Conversation
-from conversations.services import conversation_start, text_save
+from conversations.services import conversation_start, text_save, text_save_editable
 from conversations.views import invitations
 from conversations.views.review import record_panel
 from families.access import staff_login_required
@@ -113,15 +113,27 @@ def conversation_status(request: HttpRequest, conversation_id: int) -> HttpRespo
 def text_autosave(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """Save one text field. Answers with the field's status line; 409 when
     someone else saved the field since this page loaded (nothing is written)."""
+    key = request.POST.get("key", "")
+    version = posted_version(request.POST, key)
+    text = request.POST.get(f"text-{key}")
+    if key in FIELDS and version and text is not None and len(text) <= MAX_TEXT_LENGTH:
+        # The usual save while someone types: one scoped UPDATE. Anything else
+        # (an outsider, a conflict, a new or an agenda text) goes the long way.
+        result = text_save_editable(
+            conversation_id=conversation_id,
+            key=key,
+            text=text,
+            base_version=version,
+            user=request.user,
+        )
+        if result is not None:
+            return _save_status({"key": key, "state": "saved", "result": result}, status=200)
     conversation = get_object_or_404(
         # Only the id: the text is saved by its key, and nothing of the row is shown.
         Conversation.objects.editable_by(request.user).only("pk"),
         pk=conversation_id,
     )
-    key = request.POST.get("key", "")
     field = field_for(conversation, key)
-    version = posted_version(request.POST, key)
-    text = request.POST.get(f"text-{key}")
     if field is None or version is None or text is None:
         return _save_status({"key": key, "state": "invalid"}, status=400)
     if len(text) > MAX_TEXT_LENGTH:

@@ -124,5 +124,17 @@ def test_it_refuses_saves_by_outsiders_and_readers(
     assert not ConversationText.objects.exists()
 
 
+def test_it_refuses_outsiders_a_change_to_an_existing_text(
+    teacher, teacher2_client, other_coordinator_client, coordinator_client, conversation
+):
+    # The save of an existing text is one scoped UPDATE: it must write nothing
+    # for someone who may not edit, even with the right version.
+    text_save(conversation=conversation, key="summary", text="Eigen", base_version=0, user=teacher)
+    for c in (teacher2_client, other_coordinator_client, coordinator_client):
+        assert _save(c, conversation, "summary", "x", 1).status_code == 404
+    stored = ConversationText.objects.get(conversation=conversation, key="summary")
+    assert (stored.text, stored.version) == ("Eigen", 1)
+
+
 def test_it_refuses_get_on_autosave(teacher_client, conversation):
     assert teacher_client.get(reverse("text_autosave", args=[conversation.pk])).status_code == 405

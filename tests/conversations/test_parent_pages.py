@@ -338,6 +338,20 @@ def test_it_says_why_an_autosave_is_refused(client, link):
     assert _answer(link, "support") is None
 
 
+def test_it_writes_an_autosave_only_when_the_answer_changed(client, link):
+    # The review page's "changed after sending" reads updated_at.
+    posted = {"choices": ["time", "quiet"], "text": "Rust", "autosave": "1"}
+    client.post(_question(link, 2), posted, headers={"hx-request": "true"})
+    first = _answer(link, "happy_safe").updated_at
+    response = client.post(_question(link, 2), posted, headers={"hx-request": "true"})
+    assert response.status_code == 200
+    assert _answer(link, "happy_safe").updated_at == first
+    client.post(_question(link, 2), {**posted, "text": "Rust."}, headers={"hx-request": "true"})
+    answer = _answer(link, "happy_safe")
+    assert answer.updated_at > first
+    assert (answer.choices, answer.text) == (["time", "quiet"], "Rust.")
+
+
 def test_it_autosaves_in_few_queries(client, link, django_assert_max_num_queries):
     client.post(_question(link, 3), {"choices": ["books"], "autosave": "1"})
     with django_assert_max_num_queries(10):
@@ -376,6 +390,12 @@ def test_it_refuses_free_text_over_the_maximum_and_keeps_it_on_screen(client, li
     assert response.status_code == 422
     assert f"at most {MAX_ANSWER_LENGTH} characters" in content
     assert text.strip() in content
+    # A screen reader reads the message with the field: every id the field
+    # names in aria-describedby is on the page.
+    described = re.search(r'name="text"[^>]*aria-describedby="([^"]+)"', content)
+    assert described is not None
+    for target in described.group(1).split():
+        assert f'id="{target}"' in content
     assert 'maxlength="' not in content
     assert _answer(link, "anything_else") is None
 
