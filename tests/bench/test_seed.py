@@ -21,11 +21,6 @@ SMALL = 0.005
 LARGE = 0.05  # ten times SMALL
 RUSH = {"rush_families": 6, "rush_slots": 3, "workers": 2}
 
-# The parent booking POST goes through the booking services and sends its
-# confirmation within the request; it is measured for growth only (see
-# var/bench-readme.md for its count).
-OVER_BUDGET = {"booking POST"}
-
 
 def _seeded(scale: float) -> dict:
     return seed.seed(scale=scale, say=lambda _text: None, **RUSH)
@@ -135,6 +130,24 @@ def _query_counts(plan: dict) -> dict[str, int]:
     return counts
 
 
+# What each page and write takes today, everything counted: lower is welcome
+# (then lower the number here), higher needs a reason.
+# The parent autosave here stores a first answer (the locked path); repeated
+# autosaves of a stored answer, as in make bench, take 2.
+PINNED = {
+    "professional home": 6,
+    "child page": 10,
+    "preparation step": 8,
+    "meeting mode": 9,
+    "coordinator overview": 8,
+    "parent questionnaire": 2,
+    "parent booking page": 5,
+    "autosave POST": 2,
+    "parent autosave POST": 11,
+    "booking POST": 9,
+}
+
+
 class _Undo(Exception):
     pass
 
@@ -148,6 +161,6 @@ def test_it_keeps_every_page_at_the_same_queries_on_a_tenth_of_the_board():
         pass
     large = _query_counts(_seeded(LARGE))
     assert small == large
+    assert large == PINNED, repr(large)
     for name, count in large.items():
-        if name not in OVER_BUDGET:
-            assert count <= PAGE_QUERY_BUDGET, (name, count)
+        assert count <= PAGE_QUERY_BUDGET, (name, count)
