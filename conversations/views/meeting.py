@@ -326,9 +326,25 @@ def talk_time_save(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 @staff_login_required
 def meeting_held(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Mark the conversation held. The button belongs to the notes form, so
+    notes typed without JavaScript (or not yet autosaved) arrive with it and
+    are saved first; if one conflicts, nothing is marked and the page shows
+    both texts, as "Save notes" does."""
     conversation = get_object_or_404(
-        Conversation.objects.editable_by(request.user), pk=conversation_id
+        Conversation.objects.editable_by(request.user).select_related("child"), pk=conversation_id
     )
+    if any(key.startswith("text-") for key in request.POST):
+        agenda = list(conversation.agenda_items.all())
+        notes = fields.save_posted_texts(
+            conversation=conversation,
+            fields=_note_fields(agenda),
+            post=request.POST,
+            user=request.user,
+        )
+        if any(bound.conflict for bound in notes):
+            return _render_meeting(
+                request, conversation, can_edit=True, agenda=agenda, notes=notes, status=409
+            )
     # Only forward: a conversation already followed up stays so.
     if conversation.status in {Conversation.Status.DRAFT, Conversation.Status.PREPARED}:
         conversation.status = Conversation.Status.HELD

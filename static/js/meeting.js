@@ -284,8 +284,8 @@
   });
   window.addEventListener("pagehide", saveOnLeave);
 
-  const held = document.querySelector("form[data-meeting-held]");
-  if (held) held.addEventListener("submit", pause);
+  const held = document.querySelector("[data-meeting-held]");
+  if (held) held.addEventListener("click", pause);
 
   // With JavaScript the meter replaces the stored shares, and every notes
   // field saves itself, so the form's save button is not needed.

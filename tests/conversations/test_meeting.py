@@ -144,7 +144,11 @@ def test_it_offers_the_meter_the_phrases_and_the_finish_button(teacher_client, c
         "know the answer",
     ):
         assert situation in content
-    assert f'action="{_held(conversation)}"' in content
+    # The button submits the notes form, so typed notes go along with it.
+    assert 'id="meeting-notes"' in content
+    assert re.search(
+        rf'<button type="submit" form="meeting-notes" formaction="{_held(conversation)}"', content
+    )
     assert "Conversation finished" in content
     assert 'src="/static/js/meeting.js"' in content
 
@@ -316,6 +320,47 @@ def test_it_saves_notes_posted_without_javascript(teacher_client, conversation):
     assert response.url == _page(conversation)
     texts = dict(conversation.texts.values_list("key", "text"))
     assert texts == {item.notes_key: "Vaste bedtijd", "meeting_notes": "Oma haalt op"}
+
+
+def test_it_saves_the_notes_that_come_with_conversation_finished(teacher_client, conversation):
+    item = _item(conversation, "Slapen", 0)
+    response = teacher_client.post(
+        _held(conversation),
+        {
+            f"text-{item.notes_key}": "Vaste bedtijd",
+            f"version-{item.notes_key}": "0",
+            "text-meeting_notes": "Oma haalt op",
+            "version-meeting_notes": "0",
+        },
+    )
+    assert response.status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.HELD
+    texts = dict(conversation.texts.values_list("key", "text"))
+    assert texts == {item.notes_key: "Vaste bedtijd", "meeting_notes": "Oma haalt op"}
+
+
+def test_it_does_not_finish_when_the_notes_that_come_along_conflict(
+    teacher_client, teacher, conversation
+):
+    item = _item(conversation, "Slapen", 0)
+    text_save(
+        conversation=conversation,
+        key=item.notes_key,
+        text="Van tab A",
+        base_version=0,
+        user=teacher,
+    )
+    response = teacher_client.post(
+        _held(conversation),
+        {f"text-{item.notes_key}": "Van tab B", f"version-{item.notes_key}": "0"},
+    )
+    content = response.content.decode()
+    assert response.status_code == 409
+    assert "Van tab A" in content
+    assert "Van tab B" in content
+    conversation.refresh_from_db()
+    assert conversation.status != Conversation.Status.HELD
 
 
 def test_it_shows_both_texts_when_notes_changed_in_the_meantime(
