@@ -32,6 +32,7 @@ from bench.run import BENCH_ENV, database_url, plan_path  # noqa: E402
 
 ENDPOINTS = (
     "floor",
+    "floor, signed in",
     "professional home",
     "child page",
     "preparation step",
@@ -70,6 +71,7 @@ class Endpoint:
         conversation = plan["conversation_id"]
         login = {"coordinator overview": plan["coordinator"]}.get(name, plan["teacher"])
         if name in {
+            "floor, signed in",
             "professional home",
             "child page",
             "preparation step",
@@ -81,6 +83,7 @@ class Endpoint:
         question = reverse("parent_question", args=[plan["questionnaire"][0], 2])
         self.path, self.method, self.data = {
             "floor": (reverse("bench_floor"), "get", None),
+            "floor, signed in": (reverse("bench_floor"), "get", None),
             "professional home": (reverse("home"), "get", None),
             "child page": (reverse("child_detail", args=[plan["child_id"]]), "get", None),
             "preparation step": (

@@ -263,6 +263,9 @@ def load_spec(plan: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
 
     phases = [
         get("floor", "anonymous", [reverse("bench_floor")]),
+        # The same page for a signed-in teacher: the least any staff page costs
+        # (her session, her user row and the locations in the menu).
+        get("floor, signed in", "teacher", [reverse("bench_floor")]),
         get("professional home", "teacher", [reverse("home")]),
         get("child page", "teacher", [reverse("child_detail", args=[plan["child_id"]])]),
         get(
