@@ -23,15 +23,19 @@ from typing import TYPE_CHECKING
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce
@@ -62,6 +66,10 @@ STATUS_PLANNED = "planned"
 STATUS_NONE = "none"
 STATUS_NO_POSITIVE = "no_positive"
 CHILD_STATUSES = (STATUS_HELD, STATUS_PLANNED, STATUS_NONE, STATUS_NO_POSITIVE)
+# The overview's `reach` of a child (see `_reach_subqueries`) as a status, and
+# which count each status adds to.
+REACH_STATUSES = {2: STATUS_HELD, 1: STATUS_PLANNED, None: STATUS_NONE}
+STATUS_COUNTS = {STATUS_HELD: "held", STATUS_PLANNED: "planned", STATUS_NONE: "not_yet"}
 
 AGREEMENTS_OPEN = "open"
 AGREEMENTS_OVERDUE = "overdue"
@@ -134,25 +142,13 @@ def _reach(location: Location, filters: Filters, child: str, family: str) -> dic
     }
 
 
-REACH_FIELDS = ("is_held", "is_planned", "has_positive")
-
-
-def _reach_counts(rows: Iterable[tuple[bool, bool, bool]]) -> dict[str, int]:
+def _reach_counts(rows: Iterable[tuple[str, bool]]) -> dict[str, int]:
     """Children, held, planned, not yet and without positive contact, from
-    each child's (is_held, is_planned, has_positive).
-
-    Counted here rather than with COUNT(...) FILTER: PostgreSQL would work
-    out each EXISTS once for every count that names it (six times a row
-    instead of three), and a location's rows are few."""
+    each child's (coverage status, has_positive)."""
     counts = dict.fromkeys(("children", "held", "planned", "not_yet", "no_positive"), 0)
-    for is_held, is_planned, has_positive in rows:
+    for status, has_positive in rows:
         counts["children"] += 1
-        if is_held:
-            counts["held"] += 1
-        elif is_planned:
-            counts["planned"] += 1
-        else:
-            counts["not_yet"] += 1
+        counts[STATUS_COUNTS[status]] += 1
         if not has_positive:
             counts["no_positive"] += 1
     return counts
@@ -221,17 +217,18 @@ class Overview:
 
 
 def overview(location: Location, filters: Filters, groups: list[Group]) -> Overview:
-    """What the overview counts, in three queries: one row per group of the
+    """What the overview counts, in two queries: one row per group of the
     year (or the chosen group), the location's (or the group's) totals with
     each child counted once, and the reflections of the whole selection.
 
     - A row per enrolment with its child's reach and names, in family order:
       the reach counts, the totals and the families not reached yet.
-    - The open agreements counted per child, added up per group here (a
-      child in two groups counts in both) and for the totals.
-    - The ratings of each conversation, counted here per group and for the
-      whole selection: the 37 filtered COUNTs that would count them in the
-      database take Django longer to build than the rows take to count.
+    - A row per conversation with its ratings and its open agreements: the
+      agreements counted per child, added up per group here (a child in two
+      groups counts in both) and for the totals; the ratings counted here per
+      group and for the whole selection: the 37 filtered COUNTs that would
+      count them in the database take Django longer to build than the rows
+      take to count.
 
     Enrolments of children who have left are read too: their agreements and
     reflections count in their groups, their reach does not."""
@@ -239,19 +236,15 @@ def overview(location: Location, filters: Filters, groups: list[Group]) -> Overv
     rows = {group.pk: GroupRow(group) for group in shown}
     placed, reach_by_child = _reach_rows(location, filters, rows)
 
-    agreements_by_child = _open_agreements_by_child(location, filters)
-    for group_id, child_id in placed:
-        row = rows.get(group_id)
-        counted = agreements_by_child.get(child_id)
-        if row is not None and counted is not None:
-            row.open_agreements += counted[0]
-            row.overdue_agreements += counted[1]
-
-    needs, parent_ratings_by_child = _ratings(location, filters)
+    needs, parent_ratings_by_child, agreements_by_child = _conversation_rows(location, filters)
     for group_id, child_id in placed:
         row = rows.get(group_id)
         if row is None:
             continue
+        counted = agreements_by_child.get(child_id)
+        if counted is not None:
+            row.open_agreements += counted[0]
+            row.overdue_agreements += counted[1]
         for rated in parent_ratings_by_child.get(child_id, ()):
             for field, rating in zip(PARENT_RATING_FIELDS, rated, strict=True):
                 if rating is not None:
@@ -265,45 +258,71 @@ def overview(location: Location, filters: Filters, groups: list[Group]) -> Overv
     return Overview(rows=list(rows.values()), totals=totals, needs=needs)
 
 
+def _reach_subqueries(filters: Filters) -> dict[str, Subquery]:
+    """Per enrolment: `reach`, 2 when its child had a chosen conversation held,
+    1 when only ones not held yet (the statuses leave no third case), NULL
+    without; `has_positive`, true when the family had a positive contact in
+    the last weeks, NULL otherwise.
+
+    Scalar subqueries rather than EXISTS: PostgreSQL may answer an EXISTS by
+    hashing every matching row of the board, but looks a scalar subquery up
+    per row through the child's (or family's) index, and one lookup answers
+    both held and planned."""
+    reach = (
+        Conversation.objects.filter(_chosen(filters), child=OuterRef("child_id"))
+        .order_by()
+        .values("child_id")
+        .annotate(reach=Max(Case(When(status__in=HELD, then=Value(2)), default=Value(1))))
+        .values("reach")
+    )
+    positive = Contact.objects.filter(
+        child__family=OuterRef("child__family_id"),
+        tone=Contact.Tone.POSITIVE,
+        occurred_at__gte=filters.positive_since,
+    ).values(found=Value(True))[:1]
+    return {"reach": Subquery(reach), "has_positive": Subquery(positive)}
+
+
 def _reach_rows(
     location: Location, filters: Filters, rows: dict[int, GroupRow]
-) -> tuple[list[tuple[int, int]], dict[int, tuple[bool, bool, bool]]]:
+) -> tuple[list[tuple[int, int]], dict[int, tuple[str, bool]]]:
     """Fill in each row's reach counts and families not reached yet. Returns
     every (group id, child id) of the year's groups (or the chosen group),
-    children who left included, and the reach of each child still there."""
+    children who left included, and the (coverage status, has_positive) of
+    each child still there."""
     cutoff = min(timezone.localdate(), end_of_school_year(filters.year))
     enrolments = Enrolment.objects.filter(group__location=location, group__school_year=filters.year)
     if filters.group is not None:
         enrolments = enrolments.filter(group=filters.group)
     current = Q(child__left_on__isnull=True) | Q(child__left_on__gt=cutoff)
-    reach = _reach(location, filters, child="child_id", family="child__family_id")
 
     placed: list[tuple[int, int]] = []
-    reach_by_group: dict[int, list[tuple[bool, bool, bool]]] = {}
-    reach_by_child: dict[int, tuple[bool, bool, bool]] = {}
-    for group_id, child_id, family_name, first_name, is_current, *reached in (
+    reach_by_group: dict[int, list[tuple[str, bool]]] = {}
+    reach_by_child: dict[int, tuple[str, bool]] = {}
+    for group_id, child_id, family_name, first_name, is_current, reach, has_positive in (
         enrolments.annotate(current=ExpressionWrapper(current, output_field=BooleanField()))
-        .annotate(**reach)
+        .annotate(**_reach_subqueries(filters))
         .values_list(
             "group_id",
             "child_id",
             "child__family__name",
             "child__first_name",
             "current",
-            *REACH_FIELDS,
+            "reach",
+            "has_positive",
         )
         .order_by("child__family__name", "child__first_name", "pk")
     ):
         placed.append((group_id, child_id))
         if not is_current:
             continue
-        reach_by_child[child_id] = tuple(reached)
+        reached = (REACH_STATUSES[reach], bool(has_positive))
+        reach_by_child[child_id] = reached
         row = rows.get(group_id)
         if row is None:
             continue
-        reach_by_group.setdefault(group_id, []).append(tuple(reached))
-        is_held, is_planned, _has_positive = reached
-        if not is_held and not is_planned and len(row.not_reached) < NOT_REACHED_SHOWN:
+        reach_by_group.setdefault(group_id, []).append(reached)
+        if reach is None and len(row.not_reached) < NOT_REACHED_SHOWN:
             row.not_reached.append(NotReached(child_id, family_name, first_name))
     for group_id, reached in reach_by_group.items():
         for name, value in _reach_counts(reached).items():
@@ -311,43 +330,69 @@ def _reach_rows(
     return placed, reach_by_child
 
 
-def _open_agreements_by_child(location: Location, filters: Filters) -> dict[int, tuple[int, int]]:
-    """Per child: open agreements in scope, and how many of them are past their date."""
-    today = timezone.localdate()
-    return {
-        child_id: (open_agreements, overdue_agreements)
-        for child_id, open_agreements, overdue_agreements in (
-            agreements_in_scope(location, filters)
-            .filter(status=Agreement.Status.OPEN)
-            .values_list("conversation__child_id")
-            .annotate(
-                open_agreements=Count("pk"),
-                overdue_agreements=Count("pk", filter=Q(due_on__lt=today)),
-            )
-            .order_by()
-        )
-    }
-
-
-def _ratings(
+def _conversation_rows(
     location: Location, filters: Filters
-) -> tuple[NeedCounts, dict[int, list[tuple[int | None, ...]]]]:
-    """The reflections of the whole location (or group), and each child's
-    parents' ratings per conversation (for the counts per group). The
-    professionals' own ratings only when enough professionals gave them."""
+) -> tuple[NeedCounts, dict[int, list[tuple[int | None, ...]]], dict[int, tuple[int, int]]]:
+    """In one query over the location's (or group's) conversations of the
+    chosen year and kind:
+
+    - the reflections of those in the chosen period, for the whole selection
+      and each child's parents' ratings per conversation (for the counts per
+      group); the professionals' own ratings only when enough professionals
+      gave them;
+    - per child, the open agreements due in the chosen period (whatever the
+      conversation's date, as `agreements_in_scope`), and how many of them are
+      past their date."""
+    conversations = Conversation.objects.filter(
+        school_year=filters.year, child__family__location=location
+    ).filter(_in_group(filters, "child_id"))
+    if filters.kind:
+        conversations = conversations.filter(kind=filters.kind)
+    in_period = Q()
+    if filters.since:
+        in_period &= Q(date__gte=filters.since)
+    if filters.until:
+        in_period &= Q(date__lte=filters.until)
+    open_agreement = Q(agreements__status=Agreement.Status.OPEN)
+    if filters.since:
+        open_agreement &= Q(agreements__due_on__gte=filters.since)
+    if filters.until:
+        open_agreement &= Q(agreements__due_on__lte=filters.until)
+    overdue = open_agreement & Q(agreements__due_on__lt=timezone.localdate())
+
     parents = {field: [0] * len(RATINGS) for field in PARENT_RATING_FIELDS}
     own = {field: [0] * len(RATINGS) for field in OWN_RATING_FIELDS}
     professionals: set[int] = set()
-    by_child: dict[int, list[tuple[int | None, ...]]] = {}
-    for child_id, owner_id, *rated in (
-        conversations_in_scope(location, filters)
-        .filter(_in_group(filters, "child_id"))
-        .values_list("child_id", "owner_id", *PARENT_RATING_FIELDS, *OWN_RATING_FIELDS)
+    ratings_by_child: dict[int, list[tuple[int | None, ...]]] = {}
+    agreements_by_child: dict[int, tuple[int, int]] = {}
+    for _pk, child_id, owner_id, is_in_period, open_count, overdue_count, *rated in (
+        conversations.annotate(
+            in_period=ExpressionWrapper(in_period, output_field=BooleanField())
+            if in_period
+            else Value(True),
+            open_agreements=Count("agreements", filter=open_agreement),
+            overdue_agreements=Count("agreements", filter=overdue),
+        )
+        .values_list(
+            "pk",
+            "child_id",
+            "owner_id",
+            "in_period",
+            "open_agreements",
+            "overdue_agreements",
+            *PARENT_RATING_FIELDS,
+            *OWN_RATING_FIELDS,
+        )
         .order_by()
     ):
+        if open_count:
+            counted = agreements_by_child.get(child_id, (0, 0))
+            agreements_by_child[child_id] = (counted[0] + open_count, counted[1] + overdue_count)
+        if not is_in_period:
+            continue
         parent_rated = tuple(rated[: len(PARENT_RATING_FIELDS)])
         own_rated = rated[len(PARENT_RATING_FIELDS) :]
-        by_child.setdefault(child_id, []).append(parent_rated)
+        ratings_by_child.setdefault(child_id, []).append(parent_rated)
         for field, rating in zip(PARENT_RATING_FIELDS, parent_rated, strict=True):
             if rating is not None:
                 parents[field][rating - 1] += 1
@@ -360,7 +405,7 @@ def _ratings(
     needs = NeedCounts(
         parents=parents, own=own if enough else None, professionals=len(professionals)
     )
-    return needs, by_child
+    return needs, ratings_by_child, agreements_by_child
 
 
 def with_review_requests(locations: QuerySet[Location]) -> QuerySet[Location]:

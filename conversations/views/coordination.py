@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 PAGE_SIZE = 50
 # Requests to think along shown on the overview; the rest are on their list.
 REQUESTS_SHOWN = 5
+# A count of 0 in the table per group: nothing behind it to link to.
+ZERO_CELL = mark_safe('<td class="num">0</td>')
 
 
 def _location(request: HttpRequest, location_id: int) -> Location:
@@ -59,22 +62,9 @@ def _location_and_navigation(
     return location, coordinated
 
 
-def _filters(
-    request: HttpRequest, location: Location, *, with_staff: bool = False
-) -> tuple[FilterForm, Filters]:
-    """The filter form and what it chose. `with_staff`: each group's staff
-    too, by name (one query more, for the overview's table)."""
-    groups = location.groups.order_by("name")
-    if with_staff:
-        groups = groups.prefetch_related(
-            Prefetch(
-                "staff_memberships",
-                queryset=StaffMembership.objects.select_related("user").order_by(
-                    "user__first_name", "user__last_name"
-                ),
-            )
-        )
-    form = FilterForm(request.GET, groups=list(groups))
+def _filters(request: HttpRequest, location: Location) -> tuple[FilterForm, Filters]:
+    """The filter form and what it chose."""
+    form = FilterForm(request.GET, groups=list(location.groups.order_by("name")))
     return form, form.filters()
 
 
@@ -108,12 +98,36 @@ def _need_rows(
     ]
 
 
-def _staff_names(group: Group) -> str:
-    """The group's staff, by name, as the overview lists them."""
-    return ", ".join(
-        membership.user.get_full_name() or membership.user.get_username()
-        for membership in group.staff_memberships.all()
-    )
+def _count_cells(counts: list[tuple[int, str]]) -> list[SafeString]:
+    """The cells of a need's row in the overview's table per group: each
+    count, as a link when it has one. The HTML the template wrote, written
+    here: with a cell for each group, need and rating, the template's tags
+    per cell were most of the page's rendering."""
+    return [
+        format_html('<td class="num"><a href="{}">{}</a></td>', link, count) if link else ZERO_CELL
+        for count, link in counts
+    ]
+
+
+def _staff_names(groups: list[Group]) -> dict[int, str]:
+    """Each group's staff, by name, as the overview lists them (one query).
+
+    Names only, read as short rows: the memberships and users as model
+    instances took longer to build than the query took to run."""
+    names: dict[int, list[str]] = {group.pk: [] for group in groups}
+    for group_id, first_name, last_name, username in (
+        StaffMembership.groups.through.objects.filter(group__in=groups)
+        .values_list(
+            "group_id",
+            "staffmembership__user__first_name",
+            "staffmembership__user__last_name",
+            "staffmembership__user__username",
+        )
+        .order_by("staffmembership__user__first_name", "staffmembership__user__last_name")
+    ):
+        # As User.get_full_name(), falling back to the username.
+        names[group_id].append(f"{first_name} {last_name}".strip() or username)
+    return {group_id: ", ".join(each) for group_id, each in names.items()}
 
 
 @require_GET
@@ -123,7 +137,7 @@ def location_overview(request: HttpRequest, location_id: int) -> HttpResponse:
     reached, agreements, requests to think along, families without recent
     positive contact, and the reflections counted per group."""
     location, navigation = _location_and_navigation(request, location_id)
-    form, filters = _filters(request, location, with_staff=True)
+    form, filters = _filters(request, location)
     year_groups = [group for group in form.all_groups if group.school_year == filters.year]
     counted = coordination.overview(location, filters, year_groups)
     rows, totals, needs = counted.rows, counted.totals, counted.needs
@@ -132,6 +146,7 @@ def location_overview(request: HttpRequest, location_id: int) -> HttpResponse:
     agreements_url = reverse("coordination_agreements", args=[location.pk])
     conversations_url = reverse("coordination_conversations", args=[location.pk])
     group_url, child_url = _url_for_each("group_detail"), _url_for_each("child_detail")
+    staff = _staff_names([row.group for row in rows])
     for row in rows:
         row_query = filters.query(group=row.group.pk)
         row.children_link = f"{children_url}?{row_query}"
@@ -141,8 +156,10 @@ def location_overview(request: HttpRequest, location_id: int) -> HttpResponse:
             if row.rated
             else []
         )
+        for need in row.need_rows:
+            need["cells"] = _count_cells(need["counts"])
         row.url = group_url(row.group.pk)
-        row.staff = _staff_names(row.group)
+        row.staff = staff[row.group.pk]
         for child in row.not_reached:
             child.url = child_url(child.child_id)
     query = filters.query()

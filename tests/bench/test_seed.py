@@ -139,7 +139,7 @@ PINNED = {
     "child page": 10,
     "preparation step": 8,
     "meeting mode": 9,
-    "coordinator overview": 8,
+    "coordinator overview": 7,
     "parent questionnaire": 2,
     "parent booking page": 5,
     "autosave POST": 2,

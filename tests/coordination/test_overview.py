@@ -144,6 +144,28 @@ def test_it_filters_by_group_kind_and_period(coordinator_client, location, group
     assert later.context["totals"].planned == 1
 
 
+def test_it_counts_agreements_by_their_date_and_reflections_by_the_conversations(
+    coordinator_client, location, world, held
+):
+    """A period keeps the agreements due in it, whenever their conversation was
+    held, and the reflections of the conversations held in it."""
+    after = (held.date + dt.timedelta(days=1)).isoformat()
+    later = _overview(coordinator_client, location, since=after)
+    totals = later.context["totals"]
+    assert (totals.open_agreements, totals.overdue_agreements) == (1, 1)
+    assert (_rows(later)["Groep 3"].open_agreements, _rows(later)["Groep 3"].rated) == (1, False)
+    assert later.context["needs"].rated is False
+
+    before = (held.date - dt.timedelta(days=1)).isoformat()
+    earlier = _overview(coordinator_client, location, until=before)
+    assert earlier.context["totals"].open_agreements == 0
+    assert earlier.context["needs"].rated is False
+
+    during = _overview(coordinator_client, location, since=held.date.isoformat())
+    assert during.context["totals"].open_agreements == 1
+    assert _rows(during)["Groep 3"].ratings["parent_relatedness"] == [0, 0, 0, 1]
+
+
 def test_it_ignores_a_group_of_another_location(
     coordinator_client, location, other_location, world
 ):

@@ -31,7 +31,7 @@ STATUSES = list(Conversation.Status)
 
 # The most queries each page may take (the session renewal comes on top).
 BUDGETS = {
-    "location_overview": 14,
+    "location_overview": 13,
     "coordination_children": 9,
     "coordination_agreements": 8,
     "coordination_conversations": 8,
