@@ -487,7 +487,8 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
 
 class AuditEntry(models.Model):
     """Who read which record, when, and from which page: one row per read or
-    export, never changed or deleted (families.audit writes them).
+    export (families.audit writes them) and per erasure of a family's data
+    (families.privacy), never changed or deleted.
 
     The record is named by its kind and id, not by a foreign key: the trail
     outlives the records it speaks of (retention deletes those), and a
@@ -496,6 +497,7 @@ class AuditEntry(models.Model):
     class Action(models.TextChoices):
         VIEW = "view", _("read")
         EXPORT = "export", _("exported")
+        ERASE = "erase", _("erased")
 
     class Record(models.TextChoices):
         CONVERSATION = "conversation", _("conversation record")

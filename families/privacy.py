@@ -27,6 +27,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +50,7 @@ from conversations.questionnaire import INTERPRETER, NO_INTERPRETER, TOPICS
 from conversations.steps import PARENT_NEEDS_CHOICES
 from conversations.summary import SHARED_SUMMARY_KEY
 from families.languages import Language
-from families.models import Child, Enrolment, Family, Guardian
+from families.models import AuditEntry, Child, Enrolment, Family, Guardian
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -481,6 +482,9 @@ def family_erase(*, family: Family, user: AbstractBaseUser) -> Erasure:
     kinds, dates, statuses, need ratings, library questions, agreement
     statuses and dates, contacts' channel and tone, enrolments and `left_on`
     (which retention needs) stay.
+
+    Each run goes into the audit trail, under the family: who erased it and
+    when stays on each child's "who read what", however little is left.
     """
     family = Family.objects.select_for_update().get(pk=family.pk)
     conversations = Conversation.objects.filter(child__family=family)
@@ -556,6 +560,16 @@ def family_erase(*, family: Family, user: AbstractBaseUser) -> Erasure:
         if name != "family_id"
     )
     logger.info("family erased: family=%s by_user=%s %s", family.pk, user.pk, counts)
+    path = reverse("family_erase", args=[family.pk])
+    AuditEntry.objects.create(
+        user=user,
+        action=AuditEntry.Action.ERASE,
+        record=AuditEntry.Record.FAMILY,
+        object_id=family.pk,
+        url_name="family_erase",
+        path=path,
+        referrer=path,
+    )
     return erasure
 
 

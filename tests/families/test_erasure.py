@@ -20,7 +20,7 @@ from conversations.models import (
     QuestionnaireAnswer,
     ReviewComment,
 )
-from families.models import Child, Enrolment, Family, Guardian
+from families.models import AuditEntry, Child, Enrolment, Family, Guardian
 from families.privacy import ERASED_FAMILY_NAME, Erasure, family_erase
 from tests import factories
 from tests.families.privacy_records import library_topic_title, make_full_record
@@ -232,3 +232,29 @@ def test_it_logs_ids_and_counts_but_no_names(record, family, coordinator, caplog
     assert MARKER not in line
     for personal in PERSONAL:
         assert personal.lower() not in line.lower()
+
+
+def test_it_puts_who_erased_the_family_into_each_childs_audit_trail(
+    record, family, coordinator, coordinator_client
+):
+    coordinator.first_name, coordinator.last_name = "Ilse", "Bakker"
+    coordinator.save()
+
+    _erase(coordinator_client, family, "Familie Yilmaz")
+
+    [erased] = AuditEntry.objects.filter(action=AuditEntry.Action.ERASE)
+    assert (erased.user, erased.record, erased.object_id) == (
+        coordinator,
+        AuditEntry.Record.FAMILY,
+        family.pk,
+    )
+    assert erased.path == reverse("family_erase", args=[family.pk])
+    for child in family.children.all():
+        page = coordinator_client.get(reverse("child_audit_log", args=[child.pk]))
+        row = next(
+            row
+            for row in page.content.decode().split("<tr>")
+            if '<span class="badge badge--attention">erased</span>' in row
+        )
+        assert "Ilse Bakker" in row
+        assert "Erasing the family&#x27;s data" in row
