@@ -136,9 +136,9 @@ def _query_counts(plan: dict) -> dict[str, int]:
 # autosaves of a stored answer, as in make bench, take 2.
 PINNED = {
     "professional home": 6,
-    "child page": 10,
-    "preparation step": 8,
-    "meeting mode": 9,
+    "child page": 9,
+    "preparation step": 7,
+    "meeting mode": 8,
     "coordinator overview": 7,
     "parent questionnaire": 2,
     "parent booking page": 5,
