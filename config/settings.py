@@ -307,7 +307,8 @@ REDIS_URL = env_str("REDIS_URL", "" if DEBUG else None)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, keeping its client between calls.
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "samenspraak",
         }

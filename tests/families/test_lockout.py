@@ -237,7 +237,7 @@ def test_it_uses_the_redis_cache_in_production():
         check=True,
     )
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "config.cache.RedisCache",
         "families.lockout.LockoutCacheHandler",
     ]
 
@@ -272,7 +272,7 @@ def redis_cache():
     # As config/settings.py sets it up when REDIS_URL is given. Restored before
     # _lockout empties "the" cache again: never empty a shared Redis database.
     redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.RedisCache",
         "LOCATION": url,
         "KEY_PREFIX": "samenspraak",
     }
