@@ -135,26 +135,34 @@ def _home_agreements(user: AnyUser) -> tuple[list[dict[str, Any]], int, int]:
     update_url = _url_by_id("agreement_update")
     child_url = _url_by_id("child_detail")
     back = "?next=" + quote(reverse("home"))
-    who = dict(Agreement.Who.choices)
+    who = {value: capfirst(str(name)) for value, name in Agreement.Who.choices}
     today = timezone.localdate()
     due = gettext("by %(date)s")
-    agreements = [
-        {
-            "what": Truncator(row["what"]).words(16, truncate=" …"),
-            "what_short": Truncator(row["what"]).words(8, truncate=" …"),
-            "list_url": list_url(row["conversation_id"]),
-            "update_url": update_url(row["pk"]) + back,
-            "child_url": child_url(row["conversation__child_id"]),
-            "child_name": (
-                f"{row['conversation__child__first_name']} {row['conversation__child__last_name']}"
-            ),
-            "who": capfirst(who.get(row["who"], row["who"])),
-            "who_name": row["who_name"],
-            "due": due % {"date": date_format(row["due_on"], "j b Y")},
-            "is_overdue": row["due_on"] < today,
-        }
-        for row in rows
-    ]
+    # Agreements made in one conversation often share their date.
+    due_labels: dict[dt.date, str] = {}
+    agreements = []
+    for row in rows:
+        what = Truncator(row["what"])
+        due_on = row["due_on"]
+        if due_on not in due_labels:
+            due_labels[due_on] = due % {"date": date_format(due_on, "j b Y")}
+        agreements.append(
+            {
+                "what": what.words(16, truncate=" …"),
+                "what_short": what.words(8, truncate=" …"),
+                "list_url": list_url(row["conversation_id"]),
+                "update_url": update_url(row["pk"]) + back,
+                "child_url": child_url(row["conversation__child_id"]),
+                "child_name": (
+                    f"{row['conversation__child__first_name']} "
+                    f"{row['conversation__child__last_name']}"
+                ),
+                "who": who.get(row["who"]) or capfirst(row["who"]),
+                "who_name": row["who_name"],
+                "due": due_labels[due_on],
+                "is_overdue": due_on < today,
+            }
+        )
     return agreements, rows[0]["open_total"], rows[0]["overdue_total"]
 
 
@@ -218,7 +226,14 @@ def _home_comments(user: AnyUser) -> tuple[list[HomeComment], int]:
 @staff_login_required
 def home(request: HttpRequest) -> HttpResponse:
     groups = Group.objects.visible_to(request.user).current()
-    coordinated = list(with_review_requests(Location.objects.coordinated_by(request.user)))
+    # families.auth reads the locations a user coordinates along with the user:
+    # someone who coordinates none has no review requests to count.
+    known = getattr(request.user, "coordinated_locations", None)
+    coordinated = (
+        []
+        if known == []
+        else list(with_review_requests(Location.objects.coordinated_by(request.user)))
+    )
     if coordinated:
         # A coordinator's location holds too many children to list on one page:
         # the overview per group is one click away.
@@ -271,43 +286,54 @@ def _family_of_child(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The child's groups over the years, newest first, and the brothers and
     sisters with this year's groups and whether `user` may open their page:
-    two queries of plain rows."""
-    enrolled = (
-        Enrolment.objects.filter(child__family=child.family_id)
-        .order_by("-group__school_year", "pk")
-        .values_list("child_id", "group_id", "group__name", "group__school_year", "group__setting")
+    one query of plain rows, a row per enrolment of each child of the family
+    (a child without one has one row without a group)."""
+    visible = ExpressionWrapper(Q(pk__in=visible_child_ids(user)), BooleanField())
+    rows = (
+        Child.objects.filter(family=child.family_id)
+        .annotate(is_visible=visible)
+        .order_by(
+            "first_name", "last_name", "pk", "-enrolments__group__school_year", "enrolments__pk"
+        )
+        .values_list(
+            "pk",
+            "first_name",
+            "last_name",
+            "is_visible",
+            "enrolments__group_id",
+            "enrolments__group__name",
+            "enrolments__group__school_year",
+            "enrolments__group__setting",
+        )
     )
     this_year = current_school_year()
     group_url = _url_by_id("group_detail")
+    child_url = _url_by_id("child_detail")
     setting_labels = dict(Group.Setting.choices)
     groups: list[dict[str, Any]] = []
-    current_groups: dict[int, list[str]] = {}
-    for child_id, group_id, name, year, setting in enrolled:
-        if child_id == child.pk:
-            groups.append(
-                {
-                    "school_year_label": label(year),
-                    "url": group_url(group_id),
-                    "name": name,
-                    "setting": setting_labels.get(setting, setting),
-                }
-            )
-        elif year == this_year:
-            current_groups.setdefault(child_id, []).append(name)
-    visible = ExpressionWrapper(Q(pk__in=visible_child_ids(user)), BooleanField())
-    child_url = _url_by_id("child_detail")
-    siblings = [
-        {
-            "full_name": f"{first_name} {last_name}",
-            "url": child_url(pk) if is_visible else "",
-            "current_groups": current_groups.get(pk, []),
-        }
-        for pk, first_name, last_name, is_visible in Child.objects.filter(family=child.family_id)
-        .exclude(pk=child.pk)
-        .annotate(is_visible=visible)
-        .values_list("pk", "first_name", "last_name", "is_visible")
-    ]
-    return groups, siblings
+    siblings: dict[int, dict[str, Any]] = {}
+    for pk, first_name, last_name, is_visible, group_id, name, year, setting in rows:
+        if pk == child.pk:
+            if group_id is not None:
+                groups.append(
+                    {
+                        "school_year_label": label(year),
+                        "url": group_url(group_id),
+                        "name": name,
+                        "setting": setting_labels.get(setting, setting),
+                    }
+                )
+            continue
+        sibling = siblings.get(pk)
+        if sibling is None:
+            sibling = siblings[pk] = {
+                "full_name": f"{first_name} {last_name}",
+                "url": child_url(pk) if is_visible else "",
+                "current_groups": [],
+            }
+        if year == this_year:
+            sibling["current_groups"].append(name)
+    return groups, list(siblings.values())
 
 
 def _conversations_of_child(child: Child) -> list[dict[str, Any]]:

@@ -135,8 +135,8 @@ def _query_counts(plan: dict) -> dict[str, int]:
 # The parent autosave here stores a first answer (the locked path); repeated
 # autosaves of a stored answer, as in make bench, take 2.
 PINNED = {
-    "professional home": 6,
-    "child page": 9,
+    "professional home": 5,
+    "child page": 8,
     "preparation step": 7,
     "meeting mode": 8,
     "coordinator overview": 7,

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from families.models import Child
+from families.models import Child, StaffMembership
 from tests import factories
 from tests.queries import AUDIT_QUERIES, SESSION_RENEWAL_QUERIES
 
@@ -30,6 +31,24 @@ def test_it_shows_a_coordinator_their_location(coordinator_client, location):
     response = coordinator_client.get(reverse("home"))
     assert response.status_code == 200
     assert location.get_absolute_url() in response.content.decode()
+
+
+def test_it_lists_each_group_once_with_its_children_by_name(family, group, other_group, child):
+    # A coordinator who also teaches two groups: one with children, one without.
+    coordinator = factories.make_staff(
+        "teaching_coordinator",
+        group.location,
+        role=StaffMembership.Role.COORDINATOR,
+        groups=(group, other_group),
+    )
+    factories.make_child(family, group, first_name="Anna", last_name="Yilmaz")
+    client = Client()
+    client.force_login(coordinator)
+    content = client.get(reverse("home")).content.decode()
+    assert content.count('id="group-') == 2
+    assert content.index("Anna Yilmaz") < content.index("Emre Yilmaz")
+    assert content.count("Emre Yilmaz") == 1
+    assert "Nog geen kinderen in deze groep." in content
 
 
 def test_it_sends_anonymous_visitors_to_login(client):
@@ -169,6 +188,18 @@ def test_it_shows_last_years_group_on_the_child_page(teacher_client, child, loca
     content = teacher_client.get(child.get_absolute_url()).content.decode()
     assert "Groep 2" in content
     assert "Groep 3" in content
+
+
+def test_it_shows_the_brothers_and_sisters_with_this_years_groups(
+    teacher_client, child, family, group, other_group
+):
+    factories.make_child(family, other_group, first_name="Elif", last_name="Yilmaz")
+    factories.make_child(family, first_name="Deniz", last_name="Yilmaz")
+    content = teacher_client.get(child.get_absolute_url()).content.decode()
+    siblings = content[content.index("Broers en zussen") :]
+    assert siblings.index("Deniz Yilmaz") < siblings.index("Elif Yilmaz")
+    assert "dit jaar geen groep" in siblings
+    assert "Groep 5" in siblings
 
 
 def test_it_keeps_child_page_queries_constant(
