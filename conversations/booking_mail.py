@@ -269,6 +269,16 @@ class _Texts:
             self._found[key] = text
         return text
 
+    def items(self, template: str, items: list[dict[str, Any]]) -> str:
+        """The bookings (`_item_context`) as parents/emails/<template> lists
+        them in the active language: parents of one family get the same
+        list, so the second parent's message reuses the first one's."""
+        key = (template, translation.get_language(), *(tuple(sorted(i.items())) for i in items))
+        text = self._found.get(key)
+        if text is None:
+            text = self._found[key] = render_to_string(template, {"items": items})
+        return text
+
     def names(self, names: Iterable[str]) -> str:
         """ "Emre", "Emre and Elif", "Emre, Elif and Sem" in the active language."""
         return self.render("parents/emails/booking_names.txt", {"names": tuple(_distinct(names))})
@@ -381,7 +391,10 @@ def _message(
         }
         context["children"] = texts.names(children)
         context["sender_name"] = texts.names(senders)
-        context["items"] = [_item_context(item, cancelled=ics_method == "CANCEL") for item in items]
+        if items:
+            listed = [_item_context(item, cancelled=ics_method == "CANCEL") for item in items]
+            context["items_html"] = texts.items("parents/emails/booking_items.html", listed)
+            context["items_text"] = texts.items("parents/emails/booking_items.txt", listed)
         context["subject"] = _line(f"parents/emails/{template}_subject.txt", context)
         text = render_to_string(f"parents/emails/{template}.txt", context)
         html = render_to_string(f"parents/emails/{template}.html", context)

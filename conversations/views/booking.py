@@ -20,7 +20,7 @@ import dataclasses
 import datetime as dt
 import functools
 import itertools
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.postgres.expressions import ArraySubquery
@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conversations import booking_mail, invitations
@@ -121,37 +122,61 @@ class Held(Part):
         return link.guardian if link is not None else None
 
 
-class ShownPart(TypedDict):
-    """A part of a choice as the page lists it; `time` and `child` only in a
-    choice for several children."""
+# One choice of the list of free times, with the markup and the whitespace the
+# template's loop had. A page can list hundreds of choices: filled in here, each
+# takes one string format instead of some twenty template lookups.
+CHOICE_HTML = (
+    '\n                <label class="choice slot" for="{id}">'
+    '\n                  <input type="radio" name="choice" id="{id}" value="{value}"{checked}>'
+    '\n                  <span class="slot__body">'
+    '\n                    <span class="slot__time">{times}</span>'
+    "\n                    {parts}"
+    "\n                  </span>"
+    "\n                </label>"
+    "\n              "
+)
+# A part of a choice: the professional and the place; in a choice for several
+# children also the start and the child (PART_CHILD_HTML).
+PART_HTML = (
+    '\n                      <span class="slot__part">'
+    "{child}<bdi>{professional}</bdi>{place}</span>"
+    "\n                    "
+)
+PART_CHILD_HTML = '<span class="slot__part-time">{time}</span> <bdi>{child}</bdi>: '
 
-    time: SafeString
-    child: SafeString
-    professional: SafeString
-    place: SafeString
-    video_link: str
 
+@dataclasses.dataclass
+class Shown:
+    """A choice as the page lists it: the radio's id, the value it posts
+    (Option.value), its start and end ("09:00 – 09:20") and the markup of its
+    parts, all escaped; and whether it is the one chosen before (set by
+    `_render`)."""
 
-class Shown(TypedDict):
-    """A choice as the page lists it, in words made once here rather than
-    through template filters for each of the (many) choices: the radio's id,
-    the value it posts (Option.value), its start and end ("09:00 – 09:20"),
-    whether it is the one chosen before (set by `_render`) and its parts.
-    A dict, which the template engine looks into first. The words are
-    escaped here, once for each name or place rather than once for each of
-    the choices it appears in, so the template only inserts them."""
+    id: str
+    value: str
+    times: str
+    parts: str
+    checked: bool = False
 
-    id: SafeString
-    value: SafeString
-    times: SafeString
-    checked: bool
-    parts: tuple[ShownPart, ...]
+    def html(self) -> str:
+        return CHOICE_HTML.format(
+            id=self.id,
+            value=self.value,
+            checked=" checked" if self.checked else "",
+            times=self.times,
+            parts=self.parts,
+        )
 
 
 @dataclasses.dataclass(frozen=True)
 class Day:
     date: dt.date
     options: list[Shown]
+
+    @property
+    def choices(self) -> SafeString:
+        """The day's choices, as one piece of the page."""
+        return SafeString("".join(option.html() for option in self.options))
 
 
 @dataclasses.dataclass
@@ -317,31 +342,48 @@ def _parties(
 
 
 def _days(options: list[Option]) -> list[Day]:
+    """The choices by day, their words made once for each time, name and
+    place that recurs in them rather than once for each choice."""
     zone = timezone.get_current_timezone()
-    # The same few names and places recur in every choice: escape each once.
-    escaped = functools.cache(escape)
+    video_call = escape(gettext("Video call"))
 
+    @functools.cache
     def time(moment: dt.datetime) -> str:
         """As the template filter `time:"H:i"` shows it."""
         return moment.astimezone(zone).strftime("%H:%M")
 
+    parts: dict[tuple[str, bool], str] = {}
+
+    def part_html(part: Part, several: bool) -> str:
+        """A part's markup, made once for each part however many choices
+        share it (one child's time in many chains)."""
+        key = (part.value, several)
+        html = parts.get(key)
+        if html is None:
+            child = (
+                PART_CHILD_HTML.format(
+                    time=time(part.starts_at), child=escape(part.conversation.child.first_name)
+                )
+                if several
+                else ""
+            )
+            where = ""
+            if part.place:
+                where = f" · <bdi>{escape(part.place)}</bdi>"
+            elif part.video_link:
+                where = f" · {video_call}"
+            html = parts[key] = PART_HTML.format(
+                child=child, professional=escape(_name(part.professional)), place=where
+            )
+        return html
+
     def shown(option: Option, html_id: str) -> Shown:
         several = len(option.parts) > 1
         return Shown(
-            id=escape(html_id),
+            id=html_id,
             value=escape(option.value),
-            times=escaped(f"{time(option.starts_at)} – {time(option.ends_at)}"),
-            checked=False,
-            parts=tuple(
-                ShownPart(
-                    time=escaped(time(part.starts_at) if several else ""),
-                    child=escaped(part.conversation.child.first_name if several else ""),
-                    professional=escaped(_name(part.professional)),
-                    place=escaped(part.place),
-                    video_link=part.video_link,
-                )
-                for part in option.parts
-            ),
+            times=escape(f"{time(option.starts_at)} – {time(option.ends_at)}"),
+            parts="".join(part_html(part, several) for part in option.parts),
         )
 
     return [
@@ -436,7 +478,7 @@ def _render(
     if selected:
         for day in page.days:
             for option in day.options:
-                option["checked"] = option["value"] == selected
+                option.checked = option.value == selected
     context = {
         **page_context(link),
         "page": page,
