@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Lower
+from django.db.models.query import ValuesIterable
 from django.db.models.sql import Query
 from django.urls import reverse
 from django.utils import timezone
@@ -234,6 +237,111 @@ def compiled_per_user(build: Callable[[int], models.QuerySet]) -> UserScope:
 
     scoped.build = build  # type: ignore[attr-defined]
     return scoped  # type: ignore[return-value]
+
+
+# Stands for today while a query of rows is compiled: no request is served on
+# this day, and no date a page shows is this old.
+_ANY_DAY = dt.date(1, 2, 3)
+
+
+class UserRows(Protocol):
+    """Rows made by `compiled_rows_per_user`."""
+
+    build: Callable[..., models.QuerySet]
+
+    def __call__(self, user: AnyUser) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledRows:
+    sql: str
+    params: tuple[object, ...]
+    # The row's keys, and the expressions its values are read with.
+    names: tuple[str, ...]
+    columns: tuple[Expression, ...]
+    # The stand-in day as this database is sent it, when there is one.
+    day: object
+
+
+def compiled_rows_per_user(
+    *, per_day: bool
+) -> Callable[[Callable[..., models.QuerySet]], UserRows]:
+    """Turn `build(user)`, or `build(user, today)` when `per_day`, a `values()`
+    query written with the ORM (its columns, ordering and slice), into a function
+    that gives the query's rows for a user, today, as the ORM gives them: a list
+    of dicts.
+
+    As `compiled_per_user`, for a whole query a page runs: building and
+    compiling it costs more than running it, so it is compiled once per process
+    for a stand-in user (who has only an id) and a stand-in day, and each call
+    puts the user's id and `timezone.localdate()` in its parameters, where the
+    stand-ins are. `build` may use nothing of the user but the id. Nothing read
+    from the database is kept."""
+
+    def decorate(build: Callable[..., models.QuerySet]) -> UserRows:
+        @functools.cache
+        def compiled(vendor: str) -> _CompiledRows:
+            connection = connections[DEFAULT_DB_ALIAS]
+            user = get_user_model()(pk=_ANY_USER_ID)
+            queryset = build(user, _ANY_DAY) if per_day else build(user)
+            if queryset._iterable_class is not ValuesIterable:
+                raise ValueError(f"{build.__name__} is not a values() query")
+            query = queryset.query
+            compiler = query.get_compiler(DEFAULT_DB_ALIAS)
+            sql, params = compiler.as_sql()
+            if _ANY_USER_ID not in params:
+                raise ValueError(f"{build.__name__} does not depend on the user")
+            day = connection.ops.adapt_datefield_value(_ANY_DAY) if per_day else None
+            if per_day and day not in params:
+                raise ValueError(f"{build.__name__} does not depend on the day")
+            if any(isinstance(p, dt.date) and p != day for p in params):
+                # Any other date would be frozen at the day the process compiled it.
+                raise ValueError(f"{build.__name__} depends on a date: it cannot be compiled once")
+            # As ValuesIterable names a row's values.
+            names = query.selected or [
+                *query.extra_select,
+                *query.values_select,
+                *query.annotation_select,
+            ]
+            columns = tuple(column for column, _, _ in compiler.select[: compiler.col_count])
+            return _CompiledRows(sql, tuple(params), tuple(names), columns, day)
+
+        @functools.wraps(build)
+        def read(user: AnyUser) -> list[dict[str, Any]]:
+            if not user.is_authenticated:
+                # The compiled query stands for a signed-in user.
+                return list(build(user, timezone.localdate()) if per_day else build(user))
+            connection = connections[DEFAULT_DB_ALIAS]
+            query = compiled(connection.vendor)
+            day = connection.ops.adapt_datefield_value(timezone.localdate()) if per_day else None
+            params = [
+                user.pk if p == _ANY_USER_ID else day if per_day and p == query.day else p
+                for p in query.params
+            ]
+            with connection.cursor() as cursor:
+                cursor.execute(query.sql, params)
+                fetched = cursor.fetchall()
+            # As the ORM converts what the database gives, with this connection.
+            converters = [
+                (pos, convs, column)
+                for pos, column in enumerate(query.columns)
+                if (
+                    convs := connection.ops.get_db_converters(column)
+                    + column.get_db_converters(connection)
+                )
+            ]
+            rows = []
+            for values in map(list, fetched):
+                for pos, convs, column in converters:
+                    for converter in convs:
+                        values[pos] = converter(values[pos], column, connection)
+                rows.append({name: values[i] for i, name in enumerate(query.names)})
+            return rows
+
+        read.build = build  # type: ignore[attr-defined]
+        return read  # type: ignore[return-value]
+
+    return decorate
 
 
 def coordinated_locations(user: AnyUser) -> LocationQuerySet:

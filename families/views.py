@@ -31,6 +31,7 @@ from families.models import (
     Guardian,
     Location,
     StaffMembership,
+    compiled_rows_per_user,
     taught_child_ids,
     visible_child_ids,
 )
@@ -111,24 +112,27 @@ def _home_groups(groups: QuerySet[Group]) -> list[dict[str, Any]]:
     ]
 
 
+@compiled_rows_per_user(per_day=True)
+def _open_agreement_rows(user: AnyUser, today: dt.date) -> QuerySet[Agreement]:
+    return Agreement.objects.open_editable_by(user, today).values(
+        "pk",
+        "what",
+        "who",
+        "who_name",
+        "due_on",
+        "conversation_id",
+        "conversation__child_id",
+        "conversation__child__first_name",
+        "conversation__child__last_name",
+        "open_total",
+        "overdue_total",
+    )[:HOME_AGREEMENT_LIMIT]
+
+
 def _home_agreements(user: AnyUser) -> tuple[list[dict[str, Any]], int, int]:
     """The open agreements the home page lists, as plain rows with their links
     and texts, and the numbers of open and overdue agreements."""
-    rows = list(
-        Agreement.objects.open_editable_by(user).values(
-            "pk",
-            "what",
-            "who",
-            "who_name",
-            "due_on",
-            "conversation_id",
-            "conversation__child_id",
-            "conversation__child__first_name",
-            "conversation__child__last_name",
-            "open_total",
-            "overdue_total",
-        )[:HOME_AGREEMENT_LIMIT]
-    )
+    rows = _open_agreement_rows(user)
     if not rows:
         return [], 0, 0
     list_url = _url_by_id("agreement_list")
@@ -179,24 +183,27 @@ class HomeComment:
     snippet: str
 
 
+@compiled_rows_per_user(per_day=False)
+def _new_comment_rows(user: AnyUser) -> QuerySet[ReviewComment]:
+    return ReviewComment.objects.new_for(user).values(
+        "pk",
+        "body",
+        "created_at",
+        "conversation_id",
+        "conversation__kind",
+        "conversation__child__first_name",
+        "conversation__child__last_name",
+        "author__first_name",
+        "author__last_name",
+        "author__username",
+        "new_total",
+    )[:HOME_COMMENT_LIMIT]
+
+
 def _home_comments(user: AnyUser) -> tuple[list[HomeComment], int]:
     """The newest comments `user` has not seen, with their links, and how many
     there are."""
-    rows = list(
-        ReviewComment.objects.new_for(user).values(
-            "pk",
-            "body",
-            "created_at",
-            "conversation_id",
-            "conversation__kind",
-            "conversation__child__first_name",
-            "conversation__child__last_name",
-            "author__first_name",
-            "author__last_name",
-            "author__username",
-            "new_total",
-        )[:HOME_COMMENT_LIMIT]
-    )
+    rows = _new_comment_rows(user)
     if not rows:
         return [], 0
     conversation_url = _url_by_id("conversation_detail")

@@ -28,12 +28,12 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
     def overdue(self, today: dt.date | None = None) -> AgreementQuerySet:
         return self.open().filter(due_on__lt=today or timezone.localdate())
 
-    def open_editable_by(self, user: AnyUser) -> AgreementQuerySet:
+    def open_editable_by(self, user: AnyUser, today: dt.date | None = None) -> AgreementQuerySet:
         """Open agreements of the conversations `user` may edit (their own, or about
         children in their groups), overdue first. Each row carries `open_total` and
         `overdue_total` for the whole list: window counts, so a slice of it needs
         no second query."""
-        today = timezone.localdate()
+        today = today or timezone.localdate()
         return (
             self.open()
             .filter(conversation__in=Conversation.objects.editable_by(user))

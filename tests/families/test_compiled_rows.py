@@ -1,0 +1,182 @@
+"""The home page's lists, read from queries compiled once per process
+(families.models.compiled_rows_per_user), against the ORM queries they stand for."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+from django.utils import timezone
+
+from conversations.models import Agreement, ReviewComment, ReviewSeen
+from conversations.reviews import comment_add
+from families.models import Enrolment, compiled_rows_per_user
+from families.views import _new_comment_rows, _open_agreement_rows
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def _on(monkeypatch, day: dt.date) -> None:
+    """Make `day` today, for the code under test and the ORM query alike."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+
+def _agreement(conversation, due_in: int, **kwargs) -> Agreement:
+    kwargs.setdefault("who", Agreement.Who.PARENT)
+    kwargs.setdefault("what", f"Due in {due_in} days")
+    return Agreement.objects.create(
+        conversation=conversation, due_on=TODAY + dt.timedelta(days=due_in), **kwargs
+    )
+
+
+@pytest.fixture
+def agreements(conversation, other_child, teacher2, coordinator):
+    for due_in in (-3, 0, 2, 5):
+        _agreement(conversation, due_in)
+    _agreement(conversation, -10, status=Agreement.Status.DONE)
+    theirs = factories.make_conversation(other_child, teacher2)
+    for due_in in (-1, 4):
+        _agreement(theirs, due_in)
+    # A coordinator's own conversation about a child in the teacher's group.
+    own = factories.make_conversation(conversation.child, coordinator)
+    _agreement(own, 1)
+
+
+def test_it_gives_the_orm_rows_for_each_user_on_each_day(
+    monkeypatch, agreements, teacher, teacher2, coordinator, other_coordinator
+):
+    seen_rows = 0
+    for days in (-20, -1, 0, 1, 3, 30):
+        day = TODAY + dt.timedelta(days=days)
+        _on(monkeypatch, day)
+        for user in (teacher, teacher2, coordinator, other_coordinator, teacher):
+            rows = _open_agreement_rows(user)
+            assert rows == list(_open_agreement_rows.build(user, day))
+            seen_rows += len(rows)
+    assert seen_rows
+
+
+def test_it_counts_overdue_agreements_on_the_day_it_is_asked(monkeypatch, agreements, teacher):
+    def overdue_on(days: int) -> int:
+        _on(monkeypatch, TODAY + dt.timedelta(days=days))
+        return _open_agreement_rows(teacher)[0]["overdue_total"]
+
+    # One compiled query, asked on day after day, as a process that runs for days.
+    assert [overdue_on(days) for days in (-5, 0, 1, 3, 6, 1)] == [0, 1, 2, 4, 5, 2]
+
+
+def test_the_home_page_follows_the_day_without_a_restart(
+    monkeypatch, english_clients, teacher_client, agreements
+):
+    _on(monkeypatch, TODAY)
+    assert "1 agreement is past its date." in teacher_client.get(reverse("home")).text
+    _on(monkeypatch, TODAY + dt.timedelta(days=3))
+    assert "4 agreements are past their date." in teacher_client.get(reverse("home")).text
+
+
+def test_it_gives_the_orm_rows_of_new_comments_to_each_user(
+    teacher, teacher2, coordinator, other_coordinator, conversation, other_child, location, group
+):
+    colleague = factories.make_staff("colleague", location, groups=(group,))
+    comment_add(conversation=conversation, author=coordinator, body="Mooi gedaan.")
+    comment_add(conversation=conversation, author=colleague, body="Eens.")
+    theirs = factories.make_conversation(other_child, teacher2)
+    comment_add(conversation=theirs, author=coordinator, body="Goed gesprek.")
+    users = (teacher, teacher2, coordinator, other_coordinator, colleague)
+
+    def matches_orm() -> list[int]:
+        sizes = []
+        for user in users:
+            rows = _new_comment_rows(user)
+            assert rows == list(_new_comment_rows.build(user))
+            sizes.append(len(rows))
+        return sizes
+
+    # The colleague saw the coordinator's comment when they answered it.
+    assert matches_orm() == [2, 1, 1, 0, 0]
+    ReviewSeen.objects.create(user=teacher, conversation=conversation, seen_at=timezone.now())
+    assert matches_orm() == [0, 1, 1, 0, 0]
+    assert _new_comment_rows(teacher2)[0]["new_total"] == 1
+    assert ReviewComment.objects.count() == 3
+
+
+def test_it_asks_the_orm_for_an_anonymous_visitor(agreements):
+    assert _open_agreement_rows(AnonymousUser()) == []
+
+
+def test_it_builds_and_compiles_a_query_once(teacher, teacher2, coordinator, child, group):
+    built = []
+
+    @compiled_rows_per_user(per_day=False)
+    def enrolled(user):
+        built.append(user.pk)
+        return Enrolment.objects.filter(group__staff_memberships__user=user).values("child_id")
+
+    assert enrolled(teacher) == [{"child_id": child.pk}]
+    assert enrolled(teacher2) == []
+    assert enrolled(teacher) == [{"child_id": child.pk}]
+    assert len(built) == 1
+    assert built[0] not in {teacher.pk, teacher2.pk, coordinator.pk}
+
+
+def test_it_replaces_the_stand_ins_only_where_they_are_parameters(teacher, conversation):
+    @compiled_rows_per_user(per_day=True)
+    def spelled_out(user, today):
+        # The stand-ins as text: parameters that are not the stand-ins themselves.
+        return (
+            Agreement.objects.filter(conversation__owner=user, due_on__lt=today)
+            .exclude(what=f"{user.pk} {today}")
+            .values("what")
+        )
+
+    _agreement(conversation, -1, what="Late")
+    assert spelled_out(teacher) == [{"what": "Late"}]
+
+
+def _anyone(user, *today):
+    return Agreement.objects.values("pk")
+
+
+@pytest.mark.parametrize(
+    ("per_day", "build", "refusal"),
+    [
+        (False, _anyone, "does not depend on the user"),
+        (
+            True,
+            lambda user, today: Agreement.objects.filter(conversation__owner=user).values("pk"),
+            "does not depend on the day",
+        ),
+        (
+            False,
+            lambda user: Agreement.objects.filter(
+                conversation__owner=user, due_on__lt=TODAY
+            ).values("pk"),
+            "depends on a date",
+        ),
+        (
+            True,
+            lambda user, today: Agreement.objects.filter(
+                conversation__owner=user, due_on__lt=today, created_at__gte=timezone.now()
+            ).values("pk"),
+            "depends on a date",
+        ),
+        (
+            False,
+            lambda user: Agreement.objects.filter(conversation__owner=user),
+            "is not a values\\(\\) query",
+        ),
+        (
+            False,
+            lambda user: Agreement.objects.filter(conversation__owner=user).values_list("pk"),
+            "is not a values\\(\\) query",
+        ),
+    ],
+)
+def test_it_refuses_a_query_it_cannot_compile_once(teacher, per_day, build, refusal):
+    with pytest.raises(ValueError, match=refusal):
+        compiled_rows_per_user(per_day=per_day)(build)(teacher)
