@@ -480,8 +480,9 @@ def test_it_shows_the_ranked_topics_back_in_order(client, link):
 
 def test_it_shows_answers_read_only_once_the_meeting_has_started(client, link, conversation):
     client.post(_question(link, 2), {"choices": ["quiet"], "text": "Hugs"})
-    conversation.date = timezone.localdate()
-    conversation.start_time = (timezone.localtime() - dt.timedelta(minutes=5)).time()
+    # Date and time from one moment: just after midnight, five minutes ago was yesterday.
+    started = timezone.localtime() - dt.timedelta(minutes=5)
+    conversation.date, conversation.start_time = started.date(), started.time()
     conversation.save()
     content = client.get(_question(link, 2)).content.decode()
     assert "you can no longer change your answers" in content

@@ -366,7 +366,8 @@ def test_it_shows_the_parents_view_read_only_to_the_coordinator(
     assert "How the parents see it" in page
     assert "Wij zien het anders." in page
     assert "by Teacher" in page
-    assert f"Written down on {_parent_view().updated_at:%-d %B %Y}" in page
+    # The page shows the day in the site's time zone, not UTC's.
+    assert f"Written down on {timezone.localtime(_parent_view().updated_at):%-d %B %Y}" in page
     assert f'name="text-{PARENT_VIEW_KEY}"' not in page
     assert _autosave(coordinator_client, conversation, "Anders", 1).status_code == 404
     assert _parent_view().text == "Wij zien het anders."
