@@ -32,7 +32,7 @@ from conversations import invitations
 from conversations.models import Conversation, ParentLink
 from conversations.parent_answers import (
     ParentAnswers,
-    answers_of,
+    answers_by_link,
     interpreter_advice,
     language_name,
     links_of,
@@ -132,7 +132,11 @@ class GuardianRow:
 
 
 def _rows(
-    conversation: Conversation, links: list[ParentLink], *, base_url: str = ""
+    conversation: Conversation,
+    links: list[ParentLink],
+    answers: dict[int, ParentAnswers],
+    *,
+    base_url: str = "",
 ) -> list[GuardianRow]:
     by_guardian = {link.guardian_id: link for link in links}
     family = conversation.child.family
@@ -153,7 +157,7 @@ def _rows(
             GuardianRow(
                 guardian=guardian,
                 link=link,
-                answers=answers_of(link) if link else None,
+                answers=answers[link.pk] if link else None,
                 taking_part=guardian.taking_part,
                 language=link.language if link else default_language(guardian),
                 url=url,
@@ -166,7 +170,12 @@ def _rows(
 def step_context(request: HttpRequest, conversation: Conversation, *, can_edit: bool) -> dict:
     """The "Parents beforehand" step: every guardian with their link and answers."""
     links = links_of(conversation)
-    rows = _rows(conversation, links, base_url=invitations.site_url(request) if can_edit else "")
+    rows = _rows(
+        conversation,
+        links,
+        answers_by_link(links),
+        base_url=invitations.site_url(request) if can_edit else "",
+    )
     answers = [row.answers for row in rows if row.answers and row.answers.answers]
     return {
         "guardian_rows": rows,
@@ -188,7 +197,7 @@ def detail_context(conversation: Conversation) -> dict[str, Any]:
     if not has_links_step(conversation):
         return {}
     links = links_of(conversation)
-    rows = _rows(conversation, links)
+    rows = _rows(conversation, links, answers_by_link(links))
     answers = [row.answers for row in rows if row.answers and row.answers.answers]
     return {
         "guardian_rows": rows,
@@ -349,7 +358,8 @@ def interpreter_accept(request: HttpRequest, conversation_id: int) -> HttpRespon
         if request.POST.get("back") == "detail"
         else _step_url(conversation)
     )
-    advice = interpreter_advice(conversation, [answers_of(link) for link in links_of(conversation)])
+    answers = answers_by_link(links_of(conversation))
+    advice = interpreter_advice(conversation, list(answers.values()))
     wanted = request.POST.get("language", "")
     asked = None
     if advice is not None and wanted:

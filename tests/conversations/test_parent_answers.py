@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from conversations import parent_links
 from conversations.models import ConversationText, Kind, QuestionnaireAnswer
 from conversations.parent_answers import (
-    answers_of,
+    answers_by_link,
     interpreter_advice,
     interpreter_minutes,
     links_of,
@@ -97,7 +97,7 @@ def test_it_reads_an_interpreter_request(parent_link, choices, text, expected):
     _answer(parent_link, "interpreter", choices, text, "tr" if text else "")
 
     with translation.override("en"):
-        answers = answers_of(links_of(parent_link.conversation)[0])
+        answers = answers_by_link(links_of(parent_link.conversation))[parent_link.pk]
 
     if expected is None:
         assert answers.interpreter is None
@@ -189,7 +189,8 @@ def test_it_reads_links_with_answers_in_two_queries(
 
     with django_assert_num_queries(2):
         links = links_of(conversation)
-        shown = [(answers_of(link).answers, link.state) for link in links]
+        answers = answers_by_link(links)
+        shown = [(answers[link.pk].answers, link.state) for link in links]
 
     assert len(shown) == 4
 
