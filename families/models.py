@@ -244,6 +244,14 @@ def compiled_per_user(build: Callable[[int], models.QuerySet]) -> UserScope:
 _ANY_DAY = dt.date(1, 2, 3)
 
 
+class Rows(Protocol):
+    """Rows made by `compiled_rows`."""
+
+    build: Callable[..., models.QuerySet]
+
+    def __call__(self, *ids: int) -> list[dict[str, Any]]: ...
+
+
 class UserRows(Protocol):
     """Rows made by `compiled_rows_per_user`."""
 
@@ -263,34 +271,42 @@ class _CompiledRows:
     day: object
 
 
-def compiled_rows_per_user(
-    *, per_day: bool
-) -> Callable[[Callable[..., models.QuerySet]], UserRows]:
-    """Turn `build(user)`, or `build(user, today)` when `per_day`, a `values()`
-    query written with the ORM (its columns, ordering and slice), into a function
-    that gives the query's rows for a user, today, as the ORM gives them: a list
-    of dicts.
+# Stand for the ids a query of rows is keyed on while it is compiled, one for
+# each key, so that each is put back where it belongs: no row has these ids,
+# and no other value in a query is likely to equal them.
+_ANY_IDS = (_ANY_USER_ID, -7_391_024_627, -7_391_024_639, -7_391_024_651)
 
-    As `compiled_per_user`, for a whole query a page runs: building and
-    compiling it costs more than running it, so it is compiled once per process
-    for a stand-in user (who has only an id) and a stand-in day, and each call
-    puts the user's id and `timezone.localdate()` in its parameters, where the
-    stand-ins are. `build` may use nothing of the user but the id. Nothing read
-    from the database is kept."""
 
-    def decorate(build: Callable[..., models.QuerySet]) -> UserRows:
+def compiled_rows(
+    *, keys: tuple[str, ...], per_day: bool = False
+) -> Callable[[Callable[..., models.QuerySet]], Rows]:
+    """Turn `build(*ids)`, or `build(*ids, today)` when `per_day`, a `values()`
+    query written with the ORM (its columns, ordering and slice) that depends on
+    the integer ids named by `keys`, into a function that gives the query's rows
+    for those ids, today, as the ORM gives them: a list of dicts.
+
+    Building and compiling such a query can cost more than running it, so it
+    is compiled once per process (and database vendor) for a stand-in id per
+    key and a stand-in day, and each call puts the ids and
+    `timezone.localdate()` in its parameters, where the stand-ins are. Nothing
+    read from the database is kept."""
+    if not 0 < len(keys) <= len(_ANY_IDS):
+        raise ValueError(f"compiled_rows takes 1 to {len(_ANY_IDS)} keys")
+    stand_ins = _ANY_IDS[: len(keys)]
+
+    def decorate(build: Callable[..., models.QuerySet]) -> Rows:
         @functools.cache
         def compiled(vendor: str) -> _CompiledRows:
             connection = connections[DEFAULT_DB_ALIAS]
-            user = get_user_model()(pk=_ANY_USER_ID)
-            queryset = build(user, _ANY_DAY) if per_day else build(user)
+            queryset = build(*stand_ins, _ANY_DAY) if per_day else build(*stand_ins)
             if queryset._iterable_class is not ValuesIterable:
                 raise ValueError(f"{build.__name__} is not a values() query")
             query = queryset.query
             compiler = query.get_compiler(DEFAULT_DB_ALIAS)
             sql, params = compiler.as_sql()
-            if _ANY_USER_ID not in params:
-                raise ValueError(f"{build.__name__} does not depend on the user")
+            for key, stand_in in zip(keys, stand_ins, strict=True):
+                if stand_in not in params:
+                    raise ValueError(f"{build.__name__} does not depend on the {key}")
             day = connection.ops.adapt_datefield_value(_ANY_DAY) if per_day else None
             if per_day and day not in params:
                 raise ValueError(f"{build.__name__} does not depend on the day")
@@ -307,15 +323,19 @@ def compiled_rows_per_user(
             return _CompiledRows(sql, tuple(params), tuple(names), columns, day)
 
         @functools.wraps(build)
-        def read(user: AnyUser) -> list[dict[str, Any]]:
-            if not user.is_authenticated:
-                # The compiled query stands for a signed-in user.
-                return list(build(user, timezone.localdate()) if per_day else build(user))
+        def read(*ids: int) -> list[dict[str, Any]]:
+            if any(type(each) is not int for each in ids):
+                # None would be compared with "= NULL" and match nothing, where
+                # the ORM asks "IS NULL": a compiled query only takes real ids.
+                raise TypeError(f"{build.__name__} takes ids, not {ids!r}")
             connection = connections[DEFAULT_DB_ALIAS]
             query = compiled(connection.vendor)
-            day = connection.ops.adapt_datefield_value(timezone.localdate()) if per_day else None
+            replaced = list(zip(stand_ins, ids, strict=True))
+            if per_day:
+                today = connection.ops.adapt_datefield_value(timezone.localdate())
+                replaced.append((query.day, today))
             params = [
-                user.pk if p == _ANY_USER_ID else day if per_day and p == query.day else p
+                next((value for stand_in, value in replaced if p == stand_in), p)
                 for p in query.params
             ]
             with connection.cursor() as cursor:
@@ -337,6 +357,33 @@ def compiled_rows_per_user(
                         values[pos] = converter(values[pos], column, connection)
                 rows.append({name: values[i] for i, name in enumerate(query.names)})
             return rows
+
+        read.build = build  # type: ignore[attr-defined]
+        return read  # type: ignore[return-value]
+
+    return decorate
+
+
+def compiled_rows_per_user(
+    *, per_day: bool
+) -> Callable[[Callable[..., models.QuerySet]], UserRows]:
+    """`compiled_rows` for a query keyed on the signed-in user: `build(user)`,
+    or `build(user, today)` when `per_day`, may use nothing of the user but the
+    id (it is compiled for a stand-in user who has only an id). For anyone not
+    signed in, the query is built and run as the ORM would."""
+
+    def decorate(build: Callable[..., models.QuerySet]) -> UserRows:
+        @compiled_rows(keys=("user",), per_day=per_day)
+        @functools.wraps(build)
+        def rows(user_id: int, *today: dt.date) -> models.QuerySet:
+            return build(get_user_model()(pk=user_id), *today)
+
+        @functools.wraps(build)
+        def read(user: AnyUser) -> list[dict[str, Any]]:
+            if not user.is_authenticated:
+                # The compiled query stands for a signed-in user.
+                return list(build(user, timezone.localdate()) if per_day else build(user))
+            return rows(user.pk)
 
         read.build = build  # type: ignore[attr-defined]
         return read  # type: ignore[return-value]

@@ -20,12 +20,12 @@ import dataclasses
 import datetime as dt
 import functools
 import itertools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import transaction
-from django.db.models import OuterRef, Q
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Model, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,12 +59,13 @@ from conversations.models import Booking, BookingSlot, Conversation, Questionnai
 from conversations.parent_access import page_context, parent_page
 from conversations.questionnaire import INTERPRETER as INTERPRETER_KIND
 from conversations.questionnaire import NO_INTERPRETER, QUESTIONS
-from families.models import Guardian
+from families.models import Guardian, compiled_rows
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from django.contrib.auth.models import AbstractBaseUser
+    from django.db.models import QuerySet
 
     from conversations.models import MeetingRound, ParentLink
 
@@ -241,17 +242,56 @@ class Page:
         return list(dict.fromkeys(names))
 
 
+def _read_along(model: type[Model], related: tuple[str, ...]) -> dict[str, type[Model]]:
+    """The objects a query reads with select_related(*related), by the prefix
+    of their columns in a values() query, each after the one it belongs to."""
+    read = {"": model}
+    for path in related:
+        prefix, each = "", model
+        for name in path.split("__"):
+            each = each._meta.get_field(name).related_model
+            prefix += f"{name}__"
+            read[prefix] = each
+    return read
+
+
+def _columns(read_along: dict[str, type[Model]]) -> list[str]:
+    """The values() columns for the objects of `_read_along`."""
+    return [
+        prefix + field.attname
+        for prefix, model in read_along.items()
+        for field in model._meta.concrete_fields
+    ]
+
+
+def _from_row(row: dict[str, Any], read_along: dict[str, type[Model]]) -> Model:
+    """An object and those read along with it, as select_related() gives
+    them, from a row of a values() query of `_columns(read_along)`."""
+    read: dict[str, Model | None] = {}
+    for prefix, model in read_along.items():
+        names = [field.attname for field in model._meta.concrete_fields]
+        instance = None
+        if row[prefix + model._meta.pk.attname] is not None:
+            instance = model.from_db(DEFAULT_DB_ALIAS, names, [row[prefix + n] for n in names])
+        read[prefix] = instance
+        if prefix:
+            *path, name = prefix.removesuffix("__").split("__")
+            belongs_to = read["".join(f"{each}__" for each in path)]
+            if belongs_to is not None:
+                setattr(belongs_to, name, instance)
+    return read[""]  # type: ignore[return-value]
+
+
 def _held(conversations: list[Conversation]) -> list[Held]:
-    """The family's bookings in the round, with their slots and
-    professionals: one query."""
+    """The family's bookings in the round (of `conversations`, all the
+    family's conversations in it), with their slots and professionals: one
+    query."""
     by_id = {conversation.pk: conversation for conversation in conversations}
-    rows = (
-        BookingSlot.objects.filter(booking__conversation__in=list(by_id))
-        .select_related(
-            "booking__guardian", "booking__made_by_link__guardian", "slot__professional"
-        )
-        .order_by("booking__starts_at", "booking_id", "slot__starts_at")
-    )
+    first = conversations[0]
+    rows = [
+        _from_row(row, _BOOKING_SLOT_READ_ALONG)
+        for row in _booking_slot_rows(first.meeting_round_id, first.child.family_id)
+    ]
     return [
         Held(
             booking=booking,
@@ -260,6 +300,26 @@ def _held(conversations: list[Conversation]) -> list[Held]:
         )
         for booking, group in itertools.groupby(rows, key=lambda row: row.booking)
     ]
+
+
+_BOOKING_SLOT_READ_ALONG = _read_along(
+    BookingSlot, ("booking__guardian", "booking__made_by_link__guardian", "slot__professional")
+)
+
+
+@compiled_rows(keys=("meeting round", "family"))
+def _booking_slot_rows(meeting_round_id: int, family_id: int) -> QuerySet:
+    """The slots of the family's bookings in a round, in order, as rows of
+    every column of each and of the objects `_held` reads along. Compiled
+    once per process: building and compiling it costs more than running it."""
+    return (
+        BookingSlot.objects.filter(
+            booking__conversation__meeting_round=meeting_round_id,
+            booking__conversation__child__family=family_id,
+        )
+        .order_by("booking__starts_at", "booking_id", "slot__starts_at")
+        .values(*_columns(_BOOKING_SLOT_READ_ALONG))
+    )
 
 
 def _asked_for_interpreter(link: ParentLink, conversations: list[Conversation]) -> bool:
@@ -289,6 +349,14 @@ def _family_conversations(link: ParentLink) -> list[Conversation]:
     family's parents lives with the children (`homes`): one query (three
     where the database has no arrays, see `arrays_in_queries`)."""
     conversation = link.conversation
+    if arrays_in_queries():
+        rows = _family_conversation_rows(
+            conversation.meeting_round_id, conversation.child.family_id
+        )
+        found = [_from_row(row, _CONVERSATION_READ_ALONG) for row in rows]
+        for each, row in zip(found, rows, strict=True):
+            each.allowed, each.homes = set(row["allowed"]), row["homes"]
+        return found
     conversations = (
         Conversation.objects.filter(
             meeting_round=conversation.meeting_round_id, child__family=conversation.child.family_id
@@ -296,17 +364,6 @@ def _family_conversations(link: ParentLink) -> list[Conversation]:
         .select_related("child__family", "meeting_round", "owner")
         .order_by("child__first_name", "pk")
     )
-    if arrays_in_queries():
-        homes = Guardian.objects.filter(family=OuterRef("child__family")).order_by()
-        found = list(
-            conversations.annotate(
-                allowed=professionals_subquery(),
-                homes=ArraySubquery(homes.values("lives_with_children")),
-            )
-        )
-        for each in found:
-            each.allowed = set(each.allowed)
-        return found
     found = list(conversations)
     allowed = professional_ids(found)
     homes = list(
@@ -317,6 +374,27 @@ def _family_conversations(link: ParentLink) -> list[Conversation]:
     for each in found:
         each.allowed, each.homes = allowed[each.pk], homes
     return found
+
+
+_CONVERSATION_READ_ALONG = _read_along(Conversation, ("child__family", "meeting_round", "owner"))
+
+
+@compiled_rows(keys=("meeting round", "family"))
+def _family_conversation_rows(meeting_round_id: int, family_id: int) -> QuerySet:
+    """The family's conversations in a round as `_family_conversations` reads
+    them where the database has arrays, as rows: every column of each and of
+    the objects read along, and `allowed` and `homes`. Compiled once per
+    process: building and compiling it costs several times what running it does."""
+    homes = Guardian.objects.filter(family=OuterRef("child__family")).order_by()
+    return (
+        Conversation.objects.filter(meeting_round=meeting_round_id, child__family=family_id)
+        .annotate(
+            allowed=professionals_subquery(),
+            homes=ArraySubquery(homes.values("lives_with_children")),
+        )
+        .order_by("child__first_name", "pk")
+        .values(*_columns(_CONVERSATION_READ_ALONG), "allowed", "homes")
+    )
 
 
 def _lives_apart(homes: list[bool]) -> bool:

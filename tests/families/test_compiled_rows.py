@@ -1,5 +1,6 @@
 """The home page's lists, read from queries compiled once per process
-(families.models.compiled_rows_per_user), against the ORM queries they stand for."""
+(families.models.compiled_rows_per_user), against the ORM queries they stand
+for; and queries keyed on other ids (families.models.compiled_rows)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations.models import Agreement, ReviewComment, ReviewSeen
+from conversations.models import Agreement, Conversation, ReviewComment, ReviewSeen
 from conversations.reviews import comment_add
-from families.models import Enrolment, compiled_rows_per_user
+from families.models import Enrolment, compiled_rows, compiled_rows_per_user
 from families.views import _new_comment_rows, _open_agreement_rows
 from tests import factories
 
@@ -180,3 +181,45 @@ def _anyone(user, *today):
 def test_it_refuses_a_query_it_cannot_compile_once(teacher, per_day, build, refusal):
     with pytest.raises(ValueError, match=refusal):
         compiled_rows_per_user(per_day=per_day)(build)(teacher)
+
+
+def test_it_puts_each_id_back_where_it_belongs(teacher, teacher2, conversation, other_child):
+    theirs = factories.make_conversation(other_child, teacher2)
+    built = []
+
+    @compiled_rows(keys=("owner", "child"))
+    def owned(owner_id, child_id):
+        built.append((owner_id, child_id))
+        return Agreement.objects.filter(
+            conversation__owner=owner_id, conversation__child=child_id
+        ).values("what")
+
+    _agreement(conversation, 1, what="Mine")
+    _agreement(theirs, 1, what="Theirs")
+    child = conversation.child
+    assert owned(teacher.pk, child.pk) == [{"what": "Mine"}]
+    assert owned(teacher2.pk, other_child.pk) == [{"what": "Theirs"}]
+    assert owned(teacher.pk, other_child.pk) == []
+    assert owned(teacher2.pk, child.pk) == []
+    assert len(built) == 1
+    assert len(set(built[0])) == 2
+
+
+def test_it_refuses_a_query_that_does_not_depend_on_each_key(teacher, child):
+    @compiled_rows(keys=("owner", "child"))
+    def owned(owner_id, child_id):
+        return Agreement.objects.filter(conversation__owner=owner_id).values("pk")
+
+    with pytest.raises(ValueError, match="does not depend on the child"):
+        owned(teacher.pk, child.pk)
+
+
+@pytest.mark.parametrize("missing", [None, "7", True])
+def test_it_takes_only_real_ids(teacher, missing):
+    # The ORM would ask "IS NULL" for None; compiled, "= NULL" would quietly match nothing.
+    @compiled_rows(keys=("owner", "round"))
+    def owned(owner_id, round_id):
+        return Conversation.objects.filter(owner=owner_id, meeting_round=round_id).values("pk")
+
+    with pytest.raises(TypeError, match="takes ids"):
+        owned(teacher.pk, missing)
