@@ -391,6 +391,50 @@ def compiled_rows_per_user(
     return decorate
 
 
+def read_along(
+    model: type[models.Model], related: tuple[str, ...]
+) -> dict[str, type[models.Model]]:
+    """The objects a query reads with select_related(*related), by the prefix
+    of their columns in a values() query, each after the one it belongs to.
+    With `read_along_columns` and `from_row`, a compiled query (`compiled_rows`)
+    gives model objects as select_related() would."""
+    read = {"": model}
+    for path in related:
+        prefix, each = "", model
+        for name in path.split("__"):
+            each = each._meta.get_field(name).related_model
+            prefix += f"{name}__"
+            read[prefix] = each
+    return read
+
+
+def read_along_columns(objects: dict[str, type[models.Model]]) -> list[str]:
+    """The values() columns for `objects`, as `read_along` gives them."""
+    return [
+        prefix + field.attname
+        for prefix, model in objects.items()
+        for field in model._meta.concrete_fields
+    ]
+
+
+def from_row(row: dict[str, Any], objects: dict[str, type[models.Model]]) -> models.Model:
+    """An object and those read along with it, as select_related() gives
+    them, from a row of a values() query of `read_along_columns(objects)`."""
+    read: dict[str, models.Model | None] = {}
+    for prefix, model in objects.items():
+        names = [field.attname for field in model._meta.concrete_fields]
+        instance = None
+        if row[prefix + model._meta.pk.attname] is not None:
+            instance = model.from_db(DEFAULT_DB_ALIAS, names, [row[prefix + n] for n in names])
+        read[prefix] = instance
+        if prefix:
+            *path, name = prefix.removesuffix("__").split("__")
+            belongs_to = read["".join(f"{each}__" for each in path)]
+            if belongs_to is not None:
+                setattr(belongs_to, name, instance)
+    return read[""]  # type: ignore[return-value]
+
+
 def coordinated_locations(user: AnyUser) -> LocationQuerySet:
     """Locations where the user is a coordinator (a lazy subquery)."""
     return Location.objects.coordinated_by(user)

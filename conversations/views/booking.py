@@ -20,12 +20,12 @@ import dataclasses
 import datetime as dt
 import functools
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import Model, OuterRef, Q
+from django.db import transaction
+from django.db.models import OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,7 +59,7 @@ from conversations.models import Booking, BookingSlot, Conversation, Questionnai
 from conversations.parent_access import page_context, parent_page
 from conversations.questionnaire import INTERPRETER as INTERPRETER_KIND
 from conversations.questionnaire import NO_INTERPRETER, QUESTIONS
-from families.models import Guardian, compiled_rows
+from families.models import Guardian, compiled_rows, from_row, read_along, read_along_columns
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -242,46 +242,6 @@ class Page:
         return list(dict.fromkeys(names))
 
 
-def _read_along(model: type[Model], related: tuple[str, ...]) -> dict[str, type[Model]]:
-    """The objects a query reads with select_related(*related), by the prefix
-    of their columns in a values() query, each after the one it belongs to."""
-    read = {"": model}
-    for path in related:
-        prefix, each = "", model
-        for name in path.split("__"):
-            each = each._meta.get_field(name).related_model
-            prefix += f"{name}__"
-            read[prefix] = each
-    return read
-
-
-def _columns(read_along: dict[str, type[Model]]) -> list[str]:
-    """The values() columns for the objects of `_read_along`."""
-    return [
-        prefix + field.attname
-        for prefix, model in read_along.items()
-        for field in model._meta.concrete_fields
-    ]
-
-
-def _from_row(row: dict[str, Any], read_along: dict[str, type[Model]]) -> Model:
-    """An object and those read along with it, as select_related() gives
-    them, from a row of a values() query of `_columns(read_along)`."""
-    read: dict[str, Model | None] = {}
-    for prefix, model in read_along.items():
-        names = [field.attname for field in model._meta.concrete_fields]
-        instance = None
-        if row[prefix + model._meta.pk.attname] is not None:
-            instance = model.from_db(DEFAULT_DB_ALIAS, names, [row[prefix + n] for n in names])
-        read[prefix] = instance
-        if prefix:
-            *path, name = prefix.removesuffix("__").split("__")
-            belongs_to = read["".join(f"{each}__" for each in path)]
-            if belongs_to is not None:
-                setattr(belongs_to, name, instance)
-    return read[""]  # type: ignore[return-value]
-
-
 def _held(conversations: list[Conversation]) -> list[Held]:
     """The family's bookings in the round (of `conversations`, all the
     family's conversations in it), with their slots and professionals: one
@@ -289,7 +249,7 @@ def _held(conversations: list[Conversation]) -> list[Held]:
     by_id = {conversation.pk: conversation for conversation in conversations}
     first = conversations[0]
     rows = [
-        _from_row(row, _BOOKING_SLOT_READ_ALONG)
+        from_row(row, _BOOKING_SLOT_READ_ALONG)
         for row in _booking_slot_rows(first.meeting_round_id, first.child.family_id)
     ]
     return [
@@ -302,7 +262,7 @@ def _held(conversations: list[Conversation]) -> list[Held]:
     ]
 
 
-_BOOKING_SLOT_READ_ALONG = _read_along(
+_BOOKING_SLOT_READ_ALONG = read_along(
     BookingSlot, ("booking__guardian", "booking__made_by_link__guardian", "slot__professional")
 )
 
@@ -318,7 +278,7 @@ def _booking_slot_rows(meeting_round_id: int, family_id: int) -> QuerySet:
             booking__conversation__child__family=family_id,
         )
         .order_by("booking__starts_at", "booking_id", "slot__starts_at")
-        .values(*_columns(_BOOKING_SLOT_READ_ALONG))
+        .values(*read_along_columns(_BOOKING_SLOT_READ_ALONG))
     )
 
 
@@ -353,7 +313,7 @@ def _family_conversations(link: ParentLink) -> list[Conversation]:
         rows = _family_conversation_rows(
             conversation.meeting_round_id, conversation.child.family_id
         )
-        found = [_from_row(row, _CONVERSATION_READ_ALONG) for row in rows]
+        found = [from_row(row, _CONVERSATION_READ_ALONG) for row in rows]
         for each, row in zip(found, rows, strict=True):
             each.allowed, each.homes = set(row["allowed"]), row["homes"]
         return found
@@ -376,7 +336,7 @@ def _family_conversations(link: ParentLink) -> list[Conversation]:
     return found
 
 
-_CONVERSATION_READ_ALONG = _read_along(Conversation, ("child__family", "meeting_round", "owner"))
+_CONVERSATION_READ_ALONG = read_along(Conversation, ("child__family", "meeting_round", "owner"))
 
 
 @compiled_rows(keys=("meeting round", "family"))
@@ -393,7 +353,7 @@ def _family_conversation_rows(meeting_round_id: int, family_id: int) -> QuerySet
             homes=ArraySubquery(homes.values("lives_with_children")),
         )
         .order_by("child__first_name", "pk")
-        .values(*_columns(_CONVERSATION_READ_ALONG), "allowed", "homes")
+        .values(*read_along_columns(_CONVERSATION_READ_ALONG), "allowed", "homes")
     )
 
 

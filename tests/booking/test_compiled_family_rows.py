@@ -16,7 +16,7 @@ from conversations import booking
 from conversations.booking_options import professionals_subquery
 from conversations.models import BookingSlot, Conversation
 from conversations.views import booking as booking_view
-from families.models import Guardian
+from families.models import Guardian, from_row
 from tests import factories
 from tests.booking.helpers import book_for, move_round, slots_of
 
@@ -157,8 +157,7 @@ def test_it_reads_the_bookings_as_the_orm_does(families, bookings):
         first = conversations[0]
         rows = booking_view._booking_slot_rows(first.meeting_round_id, first.child.family_id)
         compiled = [
-            _slot_as_read(booking_view._from_row(row, booking_view._BOOKING_SLOT_READ_ALONG))
-            for row in rows
+            _slot_as_read(from_row(row, booking_view._BOOKING_SLOT_READ_ALONG)) for row in rows
         ]
         assert compiled == [_slot_as_read(row) for row in _orm_slots(conversations)]
         held = booking_view._held(conversations)
