@@ -30,10 +30,10 @@ from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet, Value, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -43,7 +43,7 @@ from conversations.booking_options import arrays_in_queries
 from conversations.invitations import Mailing, last_day
 from conversations.models import Booking, BookingSlot, Conversation, ParentLink
 from conversations.parent_links import link_create, token_of
-from families.models import Guardian
+from families.models import Guardian, compiled_rows, from_row, read_along, read_along_columns
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -84,7 +84,8 @@ def _with_details(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
 def _details(bookings: Sequence[Booking]) -> None:
     """What `_with_details` reads, for bookings in memory (just written):
     only what they do not hold yet, and the family's parents, with whom of
-    them each conversation chose, in one query."""
+    them each conversation chose, in one query (per family: bookings made at
+    once are one family's)."""
     prefetch_related_objects(
         bookings,
         "conversation__child__family__location",
@@ -99,23 +100,18 @@ def _details(bookings: Sequence[Booking]) -> None:
     families = {
         conversation.child.family_id: conversation.child.family for conversation in conversations
     }
-    ids = [conversation.pk for conversation in conversations]
-    # By id: the order within a family that the Meta ordering gives too,
-    # without joining the families to sort by their names.
-    guardians = Guardian.objects.filter(family__in=families).order_by("pk")
     if arrays_in_queries():
-        guardians = list(
-            guardians.annotate(
-                chosen_for=ArrayAgg(
-                    "conversations", filter=Q(conversations__in=ids), default=Value([])
-                )
-            )
-        )
+        guardians = []
+        for family_id in families:
+            for row in _family_guardian_rows(family_id):
+                guardian = from_row(row, _GUARDIAN)
+                guardian.chosen_for = row["chosen_for"]
+                guardians.append(guardian)
     else:
-        guardians = list(guardians)
+        guardians = list(Guardian.objects.filter(family__in=families).order_by("pk"))
         chosen: dict[int, list[int]] = defaultdict(list)
         for guardian_id, conversation_id in Conversation.guardians.through.objects.filter(
-            conversation__in=ids
+            conversation__in=[conversation.pk for conversation in conversations]
         ).values_list("guardian_id", "conversation_id"):
             chosen[guardian_id].append(conversation_id)
         for guardian in guardians:
@@ -125,6 +121,25 @@ def _details(bookings: Sequence[Booking]) -> None:
     for conversation in conversations:
         chosen = [g for g in guardians if conversation.pk in g.chosen_for]
         _cache(conversation, "guardians", chosen)
+
+
+_GUARDIAN = read_along(Guardian, ())
+
+
+@compiled_rows(keys=("family",))
+def _family_guardian_rows(family_id: int) -> QuerySet:
+    """A family's parents, each with the ids of the conversations they were
+    chosen for (`chosen_for`), as rows. Compiled once per process: building
+    and compiling it costs more than running it."""
+    # By id: the order within a family that the Meta ordering gives too,
+    # without joining the families to sort by their names.
+    chosen = Conversation.guardians.through.objects.filter(guardian=OuterRef("pk"))
+    return (
+        Guardian.objects.filter(family=family_id)
+        .annotate(chosen_for=ArraySubquery(chosen.values("conversation_id")))
+        .order_by("pk")
+        .values(*read_along_columns(_GUARDIAN), "chosen_for")
+    )
 
 
 def _cache(instance: object, name: str, objects: list) -> None:
@@ -140,15 +155,41 @@ def _links_of(
     bookings: Sequence[Booking], guardians: Sequence[Guardian]
 ) -> dict[int, dict[int, ParentLink]]:
     """Each parent's links to the bookings' conversations, by guardian and
-    conversation id: one query."""
+    conversation id: one query (per family and round: bookings made at once
+    are one family's, in one round)."""
     found: dict[int, dict[int, ParentLink]] = defaultdict(dict)
-    if guardians:
-        for link in ParentLink.objects.filter(
-            conversation__in={booking.conversation_id for booking in bookings},
-            guardian__in=guardians,
-        ).order_by():
-            found[link.guardian_id][link.conversation_id] = link
+    if not guardians:
+        return found
+    conversation_ids = {booking.conversation_id for booking in bookings}
+    guardian_ids = {guardian.pk for guardian in guardians}
+    round_families = dict.fromkeys(
+        (booking.conversation.meeting_round_id, booking.conversation.child.family_id)
+        for booking in bookings
+    )
+    for meeting_round_id, family_id in round_families:
+        for row in _family_link_rows(meeting_round_id, family_id):
+            if row["conversation_id"] in conversation_ids and row["guardian_id"] in guardian_ids:
+                found[row["guardian_id"]][row["conversation_id"]] = from_row(row, _LINK)
     return found
+
+
+_LINK = read_along(ParentLink, ())
+
+
+@compiled_rows(keys=("meeting round", "family"))
+def _family_link_rows(meeting_round_id: int, family_id: int) -> QuerySet:
+    """The parents' links to a family's conversations in a round, as rows.
+    Compiled once per process: building and compiling it costs more than
+    running it."""
+    # No ordering: the Meta ordering would join and sort for nothing.
+    return (
+        ParentLink.objects.filter(
+            conversation__meeting_round=meeting_round_id,
+            conversation__child__family=family_id,
+        )
+        .order_by()
+        .values(*read_along_columns(_LINK))
+    )
 
 
 def _recipients(booking: Booking) -> list[Guardian]:
