@@ -27,9 +27,12 @@ from conversations.questionnaire import (
 from conversations.services import DEFAULT_MINUTES
 from conversations.summary import SHARED_SUMMARY_KEY
 from families.languages import Language
+from families.models import compiled_rows, from_row, read_along, read_along_columns
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    from django.db.models import QuerySet
 
     from conversations.models import Conversation
     from families.models import Guardian
@@ -104,11 +107,27 @@ class ParentAnswers:
         return self.link.submitted_at
 
 
+_LINK_READ_ALONG = read_along(ParentLink, ("guardian",))
+
+
+@compiled_rows(keys=("conversation",))
+def _link_rows(conversation_id: int) -> QuerySet:
+    """The conversation's links with their guardians, as rows of every column
+    of each. Compiled once per process: building and compiling it costs more
+    than running it."""
+    return (
+        ParentLink.objects.filter(conversation=conversation_id)
+        .select_related("guardian")
+        .order_by()
+        .values(*read_along_columns(_LINK_READ_ALONG))
+    )
+
+
 def links_of(conversation: Conversation) -> list[ParentLink]:
     """The conversation's links with their guardians, in one query."""
     links = sorted(
         # Sorted here, not in SQL: cheaper for Django than an ORDER BY.
-        ParentLink.objects.filter(conversation=conversation).select_related("guardian").order_by(),
+        (from_row(row, _LINK_READ_ALONG) for row in _link_rows(conversation.pk)),
         key=lambda link: link.guardian_id,
     )
     for link in links:
@@ -182,15 +201,27 @@ def answers_of(link: ParentLink, answers: list[QuestionnaireAnswer]) -> ParentAn
     return ParentAnswers(link=link, answers=shown, interpreter=interpreter)
 
 
+_ANSWER_READ_ALONG = read_along(QuestionnaireAnswer, ("link__guardian",))
+
+
+@compiled_rows(keys=("conversation",))
+def _answer_rows(conversation_id: int) -> QuerySet:
+    """Every answer to the conversation's questionnaire with its link and the
+    link's guardian, as rows of every column of each. Compiled once per
+    process: building and compiling it costs more than running it."""
+    return (
+        QuestionnaireAnswer.objects.filter(link__conversation=conversation_id)
+        .select_related("link__guardian")
+        .order_by()
+        .values(*read_along_columns(_ANSWER_READ_ALONG))
+    )
+
+
 def parent_answers(conversation: Conversation) -> list[ParentAnswers]:
     """Every parent's answers to this conversation's questionnaire, for the
     parents who gave any, in one query."""
     by_link: dict[int, tuple[ParentLink, list[QuestionnaireAnswer]]] = {}
-    stored = (
-        QuestionnaireAnswer.objects.filter(link__conversation=conversation)
-        .select_related("link__guardian")
-        .order_by()
-    )
+    stored = [from_row(row, _ANSWER_READ_ALONG) for row in _answer_rows(conversation.pk)]
     # Sorted here, not in SQL: an ORDER BY across the join costs Django more
     # to compile than sorting a handful of rows.
     for answer in sorted(stored, key=lambda answer: (answer.link.guardian_id, answer.pk)):

@@ -41,10 +41,12 @@ from conversations.parent_answers import (
 from conversations.parent_links import default_language, link_create, link_revoke
 from conversations.steps import PARENT_LINKS, steps_for
 from families.access import staff_login_required
-from families.models import Guardian
+from families.models import Guardian, compiled_rows, from_row, read_along, read_along_columns
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    from django.db.models import QuerySet
 
 STEP_SLUG = "ouders-vooraf"
 
@@ -131,6 +133,32 @@ class GuardianRow:
         return len(self.answers.answers) if self.answers else 0
 
 
+_GUARDIAN_READ_ALONG = read_along(Guardian, ())
+
+
+def _family_guardians(family_id: int, conversation_id: int) -> QuerySet[Guardian]:
+    """The family's guardians, each annotated `taking_part` in the conversation."""
+    chosen = Conversation.guardians.through.objects.filter(
+        conversation=conversation_id, guardian=OuterRef("pk")
+    )
+    # Within one family the guardians' order is by id, so the family need
+    # not be joined to sort.
+    return (
+        Guardian.objects.filter(family=family_id)
+        .annotate(taking_part=Exists(chosen))
+        .order_by("pk")
+    )
+
+
+@compiled_rows(keys=("family", "conversation"))
+def _guardian_rows(family_id: int, conversation_id: int) -> QuerySet:
+    """`_family_guardians` as rows of every column and `taking_part`. Compiled
+    once per process: building and compiling it costs more than running it."""
+    return _family_guardians(family_id, conversation_id).values(
+        *read_along_columns(_GUARDIAN_READ_ALONG), "taking_part"
+    )
+
+
 def _rows(
     conversation: Conversation,
     links: list[ParentLink],
@@ -140,14 +168,10 @@ def _rows(
 ) -> list[GuardianRow]:
     by_guardian = {link.guardian_id: link for link in links}
     family = conversation.child.family
-    chosen = Conversation.guardians.through.objects.filter(
-        conversation=conversation, guardian=OuterRef("pk")
-    )
-    # One query for the family and who of them takes part; within one family
-    # the guardians' order is by id, so the family need not be joined to sort.
-    guardians = family.guardians.annotate(taking_part=Exists(chosen)).order_by("pk")
     rows = []
-    for guardian in guardians:
+    for read in _guardian_rows(family.pk, conversation.pk):
+        guardian = from_row(read, _GUARDIAN_READ_ALONG)
+        guardian.taking_part = read["taking_part"]
         guardian.family = family
         link = by_guardian.get(guardian.pk)
         url = ""

@@ -7,7 +7,8 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -16,15 +17,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from conversations import fields
 from conversations.forms import TalkTimeForm
-from conversations.models import Conversation, Need
+from conversations.models import AgendaItem, ChosenPrompt, Conversation, Need
 from conversations.parent_answers import parent_answers
 from conversations.services import conversation_talk_time_save
 from families.access import staff_login_required
+from families.models import Guardian, compiled_rows, from_row, read_along, read_along_columns
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.utils.functional import Promise
 
-    from conversations.models import AgendaItem, ChosenPrompt
 
 MEETING_NOTES = fields.TextField(
     "meeting_notes",
@@ -230,6 +232,58 @@ def _note_fields(agenda: list[AgendaItem]) -> list[fields.TextField]:
     return [*(fields.agenda_field(item.pk, item.title) for item in agenda), MEETING_NOTES]
 
 
+# The conversation's agenda, chosen questions and the parents taking part, as
+# its related managers read them, each compiled once per process: building and
+# compiling these small queries costs several times what running them does.
+
+_AGENDA_READ_ALONG = read_along(AgendaItem, ())
+_CHOSEN_PROMPT_READ_ALONG = read_along(ChosenPrompt, ())
+_GUARDIAN_READ_ALONG = read_along(Guardian, ())
+
+
+@compiled_rows(keys=("conversation",))
+def _agenda_rows(conversation_id: int) -> QuerySet:
+    return Conversation(pk=conversation_id).agenda_items.values(
+        *read_along_columns(_AGENDA_READ_ALONG)
+    )
+
+
+@compiled_rows(keys=("conversation",))
+def _chosen_prompt_rows(conversation_id: int) -> QuerySet:
+    return Conversation(pk=conversation_id).chosen_prompts.values(
+        *read_along_columns(_CHOSEN_PROMPT_READ_ALONG)
+    )
+
+
+@compiled_rows(keys=("conversation",))
+def _guardian_rows(conversation_id: int) -> QuerySet:
+    return Conversation(pk=conversation_id).guardians.values(
+        *read_along_columns(_GUARDIAN_READ_ALONG)
+    )
+
+
+def _agenda(conversation: Conversation) -> list[AgendaItem]:
+    """`conversation.agenda_items.all()`."""
+    items = [from_row(row, _AGENDA_READ_ALONG) for row in _agenda_rows(conversation.pk)]
+    for item in items:
+        item.conversation = conversation
+    return items
+
+
+def _chosen_prompts(conversation: Conversation) -> list[ChosenPrompt]:
+    """`conversation.chosen_prompts.all()`."""
+    rows = _chosen_prompt_rows(conversation.pk)
+    prompts = [from_row(row, _CHOSEN_PROMPT_READ_ALONG) for row in rows]
+    for prompt in prompts:
+        prompt.conversation = conversation
+    return prompts
+
+
+def _guardians(conversation: Conversation) -> list[Guardian]:
+    """`conversation.guardians.all()`."""
+    return [from_row(row, _GUARDIAN_READ_ALONG) for row in _guardian_rows(conversation.pk)]
+
+
 def _render_meeting(
     request: HttpRequest,
     conversation: Conversation,
@@ -246,13 +300,13 @@ def _render_meeting(
         {
             "conversation": conversation,
             "child": conversation.child,
-            "guardians": conversation.guardians.all(),
+            "guardians": _guardians(conversation),
             "can_edit": can_edit,
             "agenda": [(item, notes_by_key[item.notes_key]) for item in agenda],
             "agenda_minutes": sum(item.minutes for item in agenda),
             "meeting_notes": notes_by_key[MEETING_NOTES.key],
             "has_conflicts": any(bound.conflict for bound in notes),
-            "question_groups": _question_groups(list(conversation.chosen_prompts.all())),
+            "question_groups": _question_groups(_chosen_prompts(conversation)),
             "talk": TalkTime.of(conversation),
             "planned_seconds": conversation.duration_minutes * 60,
             "hard_moments": HARD_MOMENTS,
@@ -262,14 +316,40 @@ def _render_meeting(
     )
 
 
+_READ_ALONG = read_along(Conversation, ("child",))
+
+
+@compiled_rows(keys=("user", "conversation"))
+def _readable_rows(user_id: int, conversation_id: int) -> QuerySet:
+    """The conversation as meeting mode reads it for the user, as rows (none
+    when they may not see it): every column of it and of the child, and
+    `can_edit`. Compiled once per process: building and compiling it costs
+    more than running it."""
+    return (
+        Conversation.objects.visible_with_can_edit(get_user_model()(pk=user_id))
+        .filter(pk=conversation_id)
+        .order_by()
+        .values(*read_along_columns(_READ_ALONG), "can_edit")
+    )
+
+
+def _readable(user_id: int, conversation_id: int) -> Conversation:
+    """The conversation with its child and `can_edit`, or 404 for whoever
+    may not see it."""
+    rows = _readable_rows(user_id, conversation_id)
+    if not rows:
+        raise Http404
+    (row,) = rows
+    conversation = from_row(row, _READ_ALONG)
+    conversation.can_edit = row["can_edit"]
+    return conversation
+
+
 @require_GET
 @staff_login_required
 def meeting_mode(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    conversation = get_object_or_404(
-        Conversation.objects.visible_with_can_edit(request.user).select_related("child"),
-        pk=conversation_id,
-    )
-    agenda = list(conversation.agenda_items.all())
+    conversation = _readable(request.user.pk, conversation_id)
+    agenda = _agenda(conversation)
     notes = fields.bound_texts(conversation, _note_fields(agenda))
     return _render_meeting(
         request, conversation, can_edit=conversation.can_edit, agenda=agenda, notes=notes
@@ -284,7 +364,7 @@ def meeting_notes_save(request: HttpRequest, conversation_id: int) -> HttpRespon
     conversation = get_object_or_404(
         Conversation.objects.editable_by(request.user).select_related("child"), pk=conversation_id
     )
-    agenda = list(conversation.agenda_items.all())
+    agenda = _agenda(conversation)
     notes = fields.save_posted_texts(
         conversation=conversation,
         fields=_note_fields(agenda),
@@ -334,7 +414,7 @@ def meeting_held(request: HttpRequest, conversation_id: int) -> HttpResponse:
         Conversation.objects.editable_by(request.user).select_related("child"), pk=conversation_id
     )
     if any(key.startswith("text-") for key in request.POST):
-        agenda = list(conversation.agenda_items.all())
+        agenda = _agenda(conversation)
         notes = fields.save_posted_texts(
             conversation=conversation,
             fields=_note_fields(agenda),

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -55,6 +57,12 @@ from conversations.steps import (
 )
 from conversations.views import invitations
 from families.access import staff_login_required
+from families.models import compiled_rows, from_row, read_along, read_along_columns
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from families.models import AnyUser, Rows
 
 TEMPLATE = "conversations/preparation/step.html"
 
@@ -64,17 +72,45 @@ TEMPLATE = "conversations/preparation/step.html"
 _HAS_PARENT_LINKS = Exists(ParentLink.objects.filter(conversation=OuterRef("pk")))
 
 
-def _readable(request: HttpRequest, conversation_id: int) -> Conversation:
-    return get_object_or_404(
-        Conversation.objects.visible_with_can_edit(request.user)
+def _readable_conversations(user: AnyUser) -> QuerySet[Conversation]:
+    return (
+        Conversation.objects.visible_with_can_edit(user)
         .with_progress()
         # The steps and the sheet show the child and the family's guardians,
         # never the location or the owner: no need to join them.
         .select_related(None)
         .select_related("child__family")
-        .annotate(has_parent_links=_HAS_PARENT_LINKS),
-        pk=conversation_id,
+        .annotate(has_parent_links=_HAS_PARENT_LINKS)
     )
+
+
+_READABLE_READ_ALONG = read_along(Conversation, ("child__family",))
+_READABLE_ANNOTATIONS = ("can_edit", "has_questions", "has_agenda", "has_parent_links")
+
+
+@compiled_rows(keys=("user", "conversation"))
+def _readable_rows(user_id: int, conversation_id: int) -> QuerySet:
+    """The conversation as `_readable_conversations` reads it for the user, as
+    rows (none when they may not see it): every column of it and of the
+    objects read along, and the annotations. Compiled once per process:
+    building and compiling it costs several times what running it does."""
+    return (
+        _readable_conversations(get_user_model()(pk=user_id))
+        .filter(pk=conversation_id)
+        .order_by()
+        .values(*read_along_columns(_READABLE_READ_ALONG), *_READABLE_ANNOTATIONS)
+    )
+
+
+def _readable(request: HttpRequest, conversation_id: int) -> Conversation:
+    rows = _readable_rows(request.user.pk, conversation_id)
+    if not rows:
+        raise Http404
+    (row,) = rows
+    conversation = from_row(row, _READABLE_READ_ALONG)
+    for name in _READABLE_ANNOTATIONS:
+        setattr(conversation, name, row[name])
+    return conversation
 
 
 def _editable(request: HttpRequest, conversation_id: int) -> Conversation:
@@ -118,9 +154,32 @@ def _has_content(conversation: Conversation, step: Step, filled: set[str]) -> bo
     }.get(step.special, False)
 
 
+_TEXT_READ_ALONG = read_along(ConversationText, ())
+
+
+@functools.cache
+def _stored_text_rows(kind: str) -> Rows:
+    """The stored texts of the steps of this kind of conversation, as rows of
+    every column, by conversation id. Compiled once per process and kind:
+    building and compiling it costs more than running it."""
+    text_keys = sorted({key for step in steps_for(kind) for key in step.keys})
+
+    @compiled_rows(keys=("conversation",))
+    def stored_texts(conversation_id: int) -> QuerySet:
+        texts = Conversation(pk=conversation_id).texts.filter(key__in=text_keys)
+        return texts.values(*read_along_columns(_TEXT_READ_ALONG))
+
+    return stored_texts
+
+
 def _stored_texts(conversation: Conversation) -> dict[str, ConversationText]:
-    keys = {key for step in steps_for(conversation.kind) for key in step.keys}
-    return {text.key: text for text in conversation.texts.filter(key__in=keys)}
+    texts = [
+        from_row(row, _TEXT_READ_ALONG)
+        for row in _stored_text_rows(conversation.kind)(conversation.pk)
+    ]
+    for text in texts:
+        text.conversation = conversation
+    return {text.key: text for text in texts}
 
 
 def _bound(step: Step, stored: dict[str, ConversationText]) -> list[BoundText]:
