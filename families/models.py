@@ -274,6 +274,8 @@ class _CompiledRows:
 # Stand for the ids a query of rows is keyed on while it is compiled, one for
 # each key, so that each is put back where it belongs: no row has these ids,
 # and no other value in a query is likely to equal them.
+# The ids a database stores as an integer (a bigint; SQLite's too).
+_SMALLEST_ID, _LARGEST_ID = -(2**63), 2**63 - 1
 _ANY_IDS = (_ANY_USER_ID, -7_391_024_627, -7_391_024_639, -7_391_024_651)
 
 
@@ -328,6 +330,10 @@ def compiled_rows(
                 # None would be compared with "= NULL" and match nothing, where
                 # the ORM asks "IS NULL": a compiled query only takes real ids.
                 raise TypeError(f"{build.__name__} takes ids, not {ids!r}")
+            if any(not _SMALLEST_ID <= each <= _LARGEST_ID for each in ids):
+                # An id from an address beyond what the database stores as an
+                # integer: the ORM finds no row for it, and so does this.
+                return []
             connection = connections[DEFAULT_DB_ALIAS]
             query = compiled(connection.vendor)
             replaced = list(zip(stand_ins, ids, strict=True))

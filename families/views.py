@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +32,11 @@ from families.models import (
     Guardian,
     Location,
     StaffMembership,
+    compiled_rows,
     compiled_rows_per_user,
+    from_row,
+    read_along,
+    read_along_columns,
     taught_child_ids,
     visible_child_ids,
 )
@@ -288,21 +293,40 @@ def child_search(request: HttpRequest) -> HttpResponse:
     return render(request, "families/search.html", context)
 
 
-def _family_of_child(
-    child: Child, user: AnyUser
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The child's groups over the years, newest first, and the brothers and
-    sisters with this year's groups and whether `user` may open their page:
-    one query of plain rows, a row per enrolment of each child of the family
-    (a child without one has one row without a group)."""
-    visible = ExpressionWrapper(Q(pk__in=visible_child_ids(user)), BooleanField())
-    rows = (
-        Child.objects.filter(family=child.family_id)
+_CHILD_READ_ALONG = read_along(Child, ("family__location",))
+
+
+@compiled_rows(keys=("user", "child"))
+def _child_rows(user_id: int, child_id: int) -> QuerySet[Child]:
+    """The child of the page if the user may see them, with their family and its
+    location and whether the user works with the child (`is_taught`): one row,
+    or none for an outsider. Compiled once per process, as are the page's other
+    queries: building and compiling them costs more than running them."""
+    user = get_user_model()(pk=user_id)
+    taught = ExpressionWrapper(Q(pk__in=taught_child_ids(user)), BooleanField())
+    return (
+        Child.objects.visible_to(user)
+        .filter(pk=child_id)
+        .annotate(is_taught=taught)
+        .order_by()
+        .values(*read_along_columns(_CHILD_READ_ALONG), "is_taught")
+    )
+
+
+@compiled_rows(keys=("user", "family"))
+def _family_rows(user_id: int, family_id: int) -> QuerySet[Child]:
+    """A row per enrolment of each child of the family (a child without one has
+    one row without a group), and whether the user may open the child's page."""
+    visible = ExpressionWrapper(
+        Q(pk__in=visible_child_ids(get_user_model()(pk=user_id))), BooleanField()
+    )
+    return (
+        Child.objects.filter(family=family_id)
         .annotate(is_visible=visible)
         .order_by(
             "first_name", "last_name", "pk", "-enrolments__group__school_year", "enrolments__pk"
         )
-        .values_list(
+        .values(
             "pk",
             "first_name",
             "last_name",
@@ -313,15 +337,26 @@ def _family_of_child(
             "enrolments__group__setting",
         )
     )
+
+
+def _family_of_child(
+    child: Child, user: AnyUser
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The child's groups over the years, newest first, and the brothers and
+    sisters with this year's groups and whether `user` may open their page,
+    from one query (`_family_rows`)."""
     this_year = current_school_year()
     group_url = _url_by_id("group_detail")
     child_url = _url_by_id("child_detail")
     setting_labels = dict(Group.Setting.choices)
     groups: list[dict[str, Any]] = []
     siblings: dict[int, dict[str, Any]] = {}
-    for pk, first_name, last_name, is_visible, group_id, name, year, setting in rows:
+    for row in _family_rows(user.pk, child.family_id):
+        pk, name = row["pk"], row["enrolments__group__name"]
+        year = row["enrolments__group__school_year"]
         if pk == child.pk:
-            if group_id is not None:
+            if (group_id := row["enrolments__group_id"]) is not None:
+                setting = row["enrolments__group__setting"]
                 groups.append(
                     {
                         "school_year_label": label(year),
@@ -334,8 +369,8 @@ def _family_of_child(
         sibling = siblings.get(pk)
         if sibling is None:
             sibling = siblings[pk] = {
-                "full_name": f"{first_name} {last_name}",
-                "url": child_url(pk) if is_visible else "",
+                "full_name": f"{row['first_name']} {row['last_name']}",
+                "url": child_url(pk) if row["is_visible"] else "",
                 "current_groups": [],
             }
         if year == this_year:
@@ -343,53 +378,85 @@ def _family_of_child(
     return groups, list(siblings.values())
 
 
+@compiled_rows(keys=("child",))
+def _conversation_rows(child_id: int) -> QuerySet[Conversation]:
+    """The child's conversations, newest school year first."""
+    return (
+        Conversation.objects.filter(child=child_id)
+        .order_by("-school_year", "-date", "-created_at")
+        .values(
+            "pk",
+            "kind",
+            "status",
+            "school_year",
+            "date",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+        )
+    )
+
+
 def _conversations_of_child(child: Child) -> list[dict[str, Any]]:
     """The child's conversations, newest school year first, as plain rows."""
-    rows = child.conversations.order_by("-school_year", "-date", "-created_at").values_list(
-        "pk",
-        "kind",
-        "status",
-        "school_year",
-        "date",
-        "owner__first_name",
-        "owner__last_name",
-        "owner__username",
-    )
     conversation_url = _url_by_id("conversation_detail")
     kinds = dict(Kind.choices)
     statuses = dict(Conversation.Status.choices)
     return [
         {
-            "url": conversation_url(pk),
-            "kind": kinds.get(kind, kind),
-            "status": statuses.get(status, status),
-            "school_year_label": label(year),
-            "date": date,
+            "url": conversation_url(row["pk"]),
+            "kind": kinds.get(row["kind"], row["kind"]),
+            "status": statuses.get(row["status"], row["status"]),
+            "school_year_label": label(row["school_year"]),
+            "date": row["date"],
             # As User.get_full_name, or the username when there is no name.
-            "owner_name": f"{first_name} {last_name}".strip() or username,
+            "owner_name": (
+                f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+                or row["owner__username"]
+            ),
         }
-        for pk, kind, status, year, date, first_name, last_name, username in rows
+        for row in _conversation_rows(child.pk)
     ]
+
+
+_AGREEMENT_READ_ALONG = read_along(Agreement, ("conversation",))
+
+
+@compiled_rows(keys=("child",))
+def _child_agreement_rows(child_id: int) -> QuerySet[Agreement]:
+    """The child's open agreements, due first, with their conversations."""
+    return (
+        Agreement.objects.open()
+        .filter(conversation__child=child_id)
+        .order_by("due_on", "pk")
+        .values(*read_along_columns(_AGREEMENT_READ_ALONG))
+    )
+
+
+_GUARDIAN_READ_ALONG = read_along(Guardian, ())
+
+
+@compiled_rows(keys=("family",))
+def _guardian_rows(family_id: int) -> QuerySet[Guardian]:
+    """The family's parents and carers."""
+    return Guardian.objects.filter(family=family_id).values(
+        *read_along_columns(_GUARDIAN_READ_ALONG)
+    )
 
 
 @require_GET
 @staff_login_required
 def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
-    taught = ExpressionWrapper(Q(pk__in=taught_child_ids(request.user)), BooleanField())
-    child = get_object_or_404(
-        Child.objects.visible_to(request.user)
-        .select_related("family__location")
-        .annotate(is_taught=taught),
-        pk=child_id,
-    )
+    found = _child_rows(request.user.pk, child_id)
+    if not found:
+        raise Http404("No Child matches the given query.")
+    child = from_row(found[0], _CHILD_READ_ALONG)
+    child.is_taught = found[0]["is_taught"]
     groups, siblings = _family_of_child(child, request.user)
     recent_contacts = recent_contacts_with_summary(child)
-    open_agreements = list(
-        Agreement.objects.open()
-        .filter(conversation__child=child)
-        .select_related("conversation")
-        .order_by("due_on", "pk")
-    )
+    open_agreements = [
+        from_row(row, _AGREEMENT_READ_ALONG) for row in _child_agreement_rows(child.pk)
+    ]
     for agreement in open_agreements:
         # Conversation.objects.editable_by for a child the user can see: their
         # own conversations, and all of them when they work with the child.
@@ -400,7 +467,9 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         {
             "child": child,
             "family": child.family,
-            "guardians": child.family.guardians.all(),
+            "guardians": [
+                from_row(row, _GUARDIAN_READ_ALONG) for row in _guardian_rows(child.family_id)
+            ],
             "enrolments": groups,
             "siblings": siblings,
             "conversations": _conversations_of_child(child),

@@ -223,3 +223,14 @@ def test_it_takes_only_real_ids(teacher, missing):
 
     with pytest.raises(TypeError, match="takes ids"):
         owned(teacher.pk, missing)
+
+
+@pytest.mark.parametrize("huge", [2**63, -(2**63) - 1, 10**25])
+def test_it_finds_no_row_for_an_id_no_database_stores(teacher, huge):
+    # As the ORM: an id from an address beyond a bigint matches nothing (SQLite
+    # would refuse it as a parameter).
+    @compiled_rows(keys=("owner", "child"))
+    def owned(owner_id, child_id):
+        return Conversation.objects.filter(owner=owner_id, child=child_id).values("pk")
+
+    assert owned(teacher.pk, huge) == []
