@@ -64,7 +64,8 @@ LOGGED_PAGES: dict[str, LoggedPage] = {
     "conversation_details": _conversation(),
     "conversation_review": _conversation(),
     "preparation_step": _conversation(record_for=_preparation_record),
-    "preparation_print": _conversation(),
+    # The sheet holds the parents' answers too.
+    "preparation_print": LoggedPage(Record.PARENT_ANSWERS, "conversation_id"),
     "meeting_mode": _conversation(),
     "agreement_list": _conversation(),
     "summary_edit": _conversation(),

@@ -36,6 +36,7 @@ from conversations.models import (
     ParentLink,
     Prompt,
 )
+from conversations.parent_answers import parent_answers
 from conversations.services import (
     agenda_item_insert,
     agenda_item_shift,
@@ -544,7 +545,10 @@ def preparation_print(request: HttpRequest, conversation_id: int) -> HttpRespons
     chosen_prompts = list(conversation.chosen_prompts.all())
     agenda = _agenda_context(conversation)
     parent_needs = [need for need in PARENT_NEEDS_CHOICES if need.key in conversation.parent_needs]
+    # What each parent answered beforehand, sent or not yet (as on the step).
+    answered = [each for each in parent_answers(conversation) if each.answers]
     specials = {
+        PARENT_LINKS: bool(answered),
         QUESTIONS: bool(chosen_prompts),
         AGENDA: bool(agenda["agenda"]),
         PARENT_NEEDS: bool(parent_needs),
@@ -564,6 +568,7 @@ def preparation_print(request: HttpRequest, conversation_id: int) -> HttpRespons
         "nothing_yet": all(section["empty"] for section in sections),
         "chosen_prompts": chosen_prompts,
         "parent_needs": parent_needs,
+        "parent_answers": answered,
         **agenda,
     }
     return render(request, "conversations/preparation/print.html", context)

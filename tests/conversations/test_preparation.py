@@ -16,6 +16,7 @@ from conversations.models import (
     Phase,
     Prompt,
     PromptKind,
+    QuestionnaireAnswer,
 )
 from conversations.steps import steps_for
 from tests import factories
@@ -680,6 +681,38 @@ def test_it_prints_the_whole_preparation(teacher_client, conversation):
     assert "css/preparation.css" in content
     # Steps without content are left off the sheet.
     assert "What I need and can offer" not in content
+
+
+def test_it_prints_what_each_parent_answered_beforehand(teacher_client, conversation, family):
+    [mother] = family.guardians.all()
+    father = factories.make_guardian(family, first_name="Mehmet", last_name="Yilmaz")
+    sent = factories.make_parent_link(conversation, mother)
+    sent.submitted_at = timezone.now()
+    sent.save()
+    draft = factories.make_parent_link(conversation, father)
+    QuestionnaireAnswer.objects.create(link=sent, question="feeling", choices=["good"])
+    QuestionnaireAnswer.objects.create(
+        link=draft, question="happy_safe", choices=["quiet"], text="Knuffels", text_language="nl"
+    )
+    factories.make_parent_link(conversation, factories.make_guardian(family, first_name="Ayla"))
+
+    content = teacher_client.get(reverse("preparation_print", args=[conversation.pk])).content
+    content = content.decode()
+
+    assert "<h2>Parents beforehand</h2>" in content
+    assert f"What {mother.full_name} answered</h3>" in content
+    assert 'What Mehmet Yilmaz answered <span class="print-muted">(not sent yet)</span>' in content
+    assert "A quiet place to rest" in content
+    assert "Knuffels" in content
+    # A parent who answered nothing is not on the sheet.
+    assert "What Ayla" not in content
+
+
+def test_it_leaves_the_parents_off_the_sheet_when_nobody_answered(
+    teacher_client, conversation, parent_link
+):
+    content = teacher_client.get(reverse("preparation_print", args=[conversation.pk])).content
+    assert "Parents beforehand" not in content.decode()
 
 
 def test_it_says_when_nothing_is_prepared_yet(teacher_client, conversation):

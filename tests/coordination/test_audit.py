@@ -42,7 +42,7 @@ def _only_entry() -> AuditEntry:
         ("summary_edit", Record.CONVERSATION),
         ("summary_print", Record.CONVERSATION),
         ("reflection_edit", Record.CONVERSATION),
-        ("preparation_print", Record.CONVERSATION),
+        ("preparation_print", Record.PARENT_ANSWERS),
     ],
 )
 def test_it_logs_each_read_of_a_conversation_record(
