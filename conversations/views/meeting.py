@@ -356,14 +356,16 @@ def meeting_mode(request: HttpRequest, conversation_id: int) -> HttpResponse:
     )
 
 
-@require_POST
-@staff_login_required
-def meeting_notes_save(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """Save the notes without JavaScript (with it, each field saves itself).
-    A field someone else changed in the meantime comes back with both texts."""
-    conversation = get_object_or_404(
+def _editable(request: HttpRequest, conversation_id: int) -> Conversation:
+    """The conversation with its child, or 404 for whoever may not edit it."""
+    return get_object_or_404(
         Conversation.objects.editable_by(request.user).select_related("child"), pk=conversation_id
     )
+
+
+def _notes_save(request: HttpRequest, conversation: Conversation) -> HttpResponse | None:
+    """Save the notes posted with the meeting's form. None when all are saved;
+    when one changed in the meantime, the page with both texts (409)."""
     agenda = _agenda(conversation)
     notes = fields.save_posted_texts(
         conversation=conversation,
@@ -375,6 +377,17 @@ def meeting_notes_save(request: HttpRequest, conversation_id: int) -> HttpRespon
         return _render_meeting(
             request, conversation, can_edit=True, agenda=agenda, notes=notes, status=409
         )
+    return None
+
+
+@require_POST
+@staff_login_required
+def meeting_notes_save(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Save the notes without JavaScript (with it, each field saves itself).
+    A field someone else changed in the meantime comes back with both texts."""
+    conversation = _editable(request, conversation_id)
+    if conflict := _notes_save(request, conversation):
+        return conflict
     messages.success(request, _("Your notes are saved."))
     return redirect("meeting_mode", conversation.pk)
 
@@ -410,21 +423,11 @@ def meeting_held(request: HttpRequest, conversation_id: int) -> HttpResponse:
     notes typed without JavaScript (or not yet autosaved) arrive with it and
     are saved first; if one conflicts, nothing is marked and the page shows
     both texts, as "Save notes" does."""
-    conversation = get_object_or_404(
-        Conversation.objects.editable_by(request.user).select_related("child"), pk=conversation_id
-    )
-    if any(key.startswith("text-") for key in request.POST):
-        agenda = _agenda(conversation)
-        notes = fields.save_posted_texts(
-            conversation=conversation,
-            fields=_note_fields(agenda),
-            post=request.POST,
-            user=request.user,
-        )
-        if any(bound.conflict for bound in notes):
-            return _render_meeting(
-                request, conversation, can_edit=True, agenda=agenda, notes=notes, status=409
-            )
+    conversation = _editable(request, conversation_id)
+    if any(key.startswith("text-") for key in request.POST) and (
+        conflict := _notes_save(request, conversation)
+    ):
+        return conflict
     # Only forward: a conversation already followed up stays so.
     if conversation.status in {Conversation.Status.DRAFT, Conversation.Status.PREPARED}:
         conversation.status = Conversation.Status.HELD

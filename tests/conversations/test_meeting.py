@@ -340,9 +340,9 @@ def test_it_saves_the_notes_that_come_with_conversation_finished(teacher_client,
     assert texts == {item.notes_key: "Vaste bedtijd", "meeting_notes": "Oma haalt op"}
 
 
-def test_it_does_not_finish_when_the_notes_that_come_along_conflict(
-    teacher_client, teacher, conversation
-):
+def _post_over_tab_a(client, teacher, conversation, url):
+    """A note saved in tab A, then tab B posts its own text from the same
+    version to `url`: the item and the answer."""
     item = _item(conversation, "Slapen", 0)
     text_save(
         conversation=conversation,
@@ -351,10 +351,16 @@ def test_it_does_not_finish_when_the_notes_that_come_along_conflict(
         base_version=0,
         user=teacher,
     )
-    response = teacher_client.post(
-        _held(conversation),
-        {f"text-{item.notes_key}": "Van tab B", f"version-{item.notes_key}": "0"},
+    response = client.post(
+        url, {f"text-{item.notes_key}": "Van tab B", f"version-{item.notes_key}": "0"}
     )
+    return item, response
+
+
+def test_it_does_not_finish_when_the_notes_that_come_along_conflict(
+    teacher_client, teacher, conversation
+):
+    _, response = _post_over_tab_a(teacher_client, teacher, conversation, _held(conversation))
     content = response.content.decode()
     assert response.status_code == 409
     assert "Van tab A" in content
@@ -366,18 +372,7 @@ def test_it_does_not_finish_when_the_notes_that_come_along_conflict(
 def test_it_shows_both_texts_when_notes_changed_in_the_meantime(
     teacher_client, teacher, conversation
 ):
-    item = _item(conversation, "Slapen", 0)
-    text_save(
-        conversation=conversation,
-        key=item.notes_key,
-        text="Van tab A",
-        base_version=0,
-        user=teacher,
-    )
-    response = teacher_client.post(
-        _notes(conversation),
-        {f"text-{item.notes_key}": "Van tab B", f"version-{item.notes_key}": "0"},
-    )
+    item, response = _post_over_tab_a(teacher_client, teacher, conversation, _notes(conversation))
     content = response.content.decode()
     assert response.status_code == 409
     assert "Some notes were not saved" in content
