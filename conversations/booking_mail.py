@@ -43,7 +43,7 @@ from conversations.booking_options import arrays_in_queries
 from conversations.invitations import Mailing, last_day
 from conversations.models import Booking, BookingSlot, Conversation, ParentLink
 from conversations.parent_links import link_create, token_of
-from families.models import Guardian, compiled_rows, from_row, read_along, read_along_columns
+from families.models import Guardian, compiled_objects
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -103,10 +103,7 @@ def _details(bookings: Sequence[Booking]) -> None:
     if arrays_in_queries():
         guardians = []
         for family_id in families:
-            for row in _family_guardian_rows(family_id):
-                guardian = from_row(row, _GUARDIAN)
-                guardian.chosen_for = row["chosen_for"]
-                guardians.append(guardian)
+            guardians.extend(_family_guardians(family_id))
     else:
         guardians = list(Guardian.objects.filter(family__in=families).order_by("pk"))
         chosen: dict[int, list[int]] = defaultdict(list)
@@ -123,13 +120,10 @@ def _details(bookings: Sequence[Booking]) -> None:
         _cache(conversation, "guardians", chosen)
 
 
-_GUARDIAN = read_along(Guardian, ())
-
-
-@compiled_rows(keys=("family",))
-def _family_guardian_rows(family_id: int) -> QuerySet:
+@compiled_objects(keys=("family",))
+def _family_guardians(family_id: int) -> QuerySet[Guardian]:
     """A family's parents, each with the ids of the conversations they were
-    chosen for (`chosen_for`), as rows. Compiled once per process: building
+    chosen for (`chosen_for`). Compiled once per process: building
     and compiling it costs more than running it."""
     # By id: the order within a family that the Meta ordering gives too,
     # without joining the families to sort by their names.
@@ -138,7 +132,6 @@ def _family_guardian_rows(family_id: int) -> QuerySet:
         Guardian.objects.filter(family=family_id)
         .annotate(chosen_for=ArraySubquery(chosen.values("conversation_id")))
         .order_by("pk")
-        .values(*read_along_columns(_GUARDIAN), "chosen_for")
     )
 
 
@@ -167,29 +160,21 @@ def _links_of(
         for booking in bookings
     )
     for meeting_round_id, family_id in round_families:
-        for row in _family_link_rows(meeting_round_id, family_id):
-            if row["conversation_id"] in conversation_ids and row["guardian_id"] in guardian_ids:
-                found[row["guardian_id"]][row["conversation_id"]] = from_row(row, _LINK)
+        for link in _family_links(meeting_round_id, family_id):
+            if link.conversation_id in conversation_ids and link.guardian_id in guardian_ids:
+                found[link.guardian_id][link.conversation_id] = link
     return found
 
 
-_LINK = read_along(ParentLink, ())
-
-
-@compiled_rows(keys=("meeting round", "family"))
-def _family_link_rows(meeting_round_id: int, family_id: int) -> QuerySet:
-    """The parents' links to a family's conversations in a round, as rows.
-    Compiled once per process: building and compiling it costs more than
-    running it."""
+@compiled_objects(keys=("meeting round", "family"))
+def _family_links(meeting_round_id: int, family_id: int) -> QuerySet[ParentLink]:
+    """The parents' links to a family's conversations in a round. Compiled
+    once per process: building and compiling it costs more than running it."""
     # No ordering: the Meta ordering would join and sort for nothing.
-    return (
-        ParentLink.objects.filter(
-            conversation__meeting_round=meeting_round_id,
-            conversation__child__family=family_id,
-        )
-        .order_by()
-        .values(*read_along_columns(_LINK))
-    )
+    return ParentLink.objects.filter(
+        conversation__meeting_round=meeting_round_id,
+        conversation__child__family=family_id,
+    ).order_by()
 
 
 def _recipients(booking: Booking) -> list[Guardian]:

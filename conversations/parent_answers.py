@@ -27,7 +27,7 @@ from conversations.questionnaire import (
 from conversations.services import DEFAULT_MINUTES
 from conversations.summary import SHARED_SUMMARY_KEY
 from families.languages import Language
-from families.models import compiled_rows, from_row, read_along, read_along_columns
+from families.models import compiled_objects
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -107,19 +107,14 @@ class ParentAnswers:
         return self.link.submitted_at
 
 
-_LINK_READ_ALONG = read_along(ParentLink, ("guardian",))
-
-
-@compiled_rows(keys=("conversation",))
-def _link_rows(conversation_id: int) -> QuerySet:
-    """The conversation's links with their guardians, as rows of every column
-    of each. Compiled once per process: building and compiling it costs more
-    than running it."""
+@compiled_objects(keys=("conversation",))
+def _links(conversation_id: int) -> QuerySet[ParentLink]:
+    """The conversation's links with their guardians. Compiled once per
+    process: building and compiling it costs more than running it."""
     return (
         ParentLink.objects.filter(conversation=conversation_id)
         .select_related("guardian")
         .order_by()
-        .values(*read_along_columns(_LINK_READ_ALONG))
     )
 
 
@@ -127,7 +122,7 @@ def links_of(conversation: Conversation) -> list[ParentLink]:
     """The conversation's links with their guardians, in one query."""
     links = sorted(
         # Sorted here, not in SQL: cheaper for Django than an ORDER BY.
-        (from_row(row, _LINK_READ_ALONG) for row in _link_rows(conversation.pk)),
+        _links(conversation.pk),
         key=lambda link: link.guardian_id,
     )
     for link in links:
@@ -201,19 +196,15 @@ def answers_of(link: ParentLink, answers: list[QuestionnaireAnswer]) -> ParentAn
     return ParentAnswers(link=link, answers=shown, interpreter=interpreter)
 
 
-_ANSWER_READ_ALONG = read_along(QuestionnaireAnswer, ("link__guardian",))
-
-
-@compiled_rows(keys=("conversation",))
-def _answer_rows(conversation_id: int) -> QuerySet:
+@compiled_objects(keys=("conversation",))
+def _answers(conversation_id: int) -> QuerySet[QuestionnaireAnswer]:
     """Every answer to the conversation's questionnaire with its link and the
-    link's guardian, as rows of every column of each. Compiled once per
-    process: building and compiling it costs more than running it."""
+    link's guardian. Compiled once per process: building and compiling it
+    costs more than running it."""
     return (
         QuestionnaireAnswer.objects.filter(link__conversation=conversation_id)
         .select_related("link__guardian")
         .order_by()
-        .values(*read_along_columns(_ANSWER_READ_ALONG))
     )
 
 
@@ -221,7 +212,7 @@ def parent_answers(conversation: Conversation) -> list[ParentAnswers]:
     """Every parent's answers to this conversation's questionnaire, for the
     parents who gave any, in one query."""
     by_link: dict[int, tuple[ParentLink, list[QuestionnaireAnswer]]] = {}
-    stored = [from_row(row, _ANSWER_READ_ALONG) for row in _answer_rows(conversation.pk)]
+    stored = _answers(conversation.pk)
     # Sorted here, not in SQL: an ORDER BY across the join costs Django more
     # to compile than sorting a handful of rows.
     for answer in sorted(stored, key=lambda answer: (answer.link.guardian_id, answer.pk)):

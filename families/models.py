@@ -397,13 +397,13 @@ def compiled_rows_per_user(
     return decorate
 
 
-def read_along(
+def _read_along(
     model: type[models.Model], related: tuple[str, ...]
 ) -> dict[str, type[models.Model]]:
     """The objects a query reads with select_related(*related), by the prefix
     of their columns in a values() query, each after the one it belongs to.
-    With `read_along_columns` and `from_row`, a compiled query (`compiled_rows`)
-    gives model objects as select_related() would."""
+    With `_read_along_columns` and `_from_row`, `compiled_objects` gives model
+    objects as select_related() would."""
     read = {"": model}
     for path in related:
         prefix, each = "", model
@@ -414,8 +414,8 @@ def read_along(
     return read
 
 
-def read_along_columns(objects: dict[str, type[models.Model]]) -> list[str]:
-    """The values() columns for `objects`, as `read_along` gives them."""
+def _read_along_columns(objects: dict[str, type[models.Model]]) -> list[str]:
+    """The values() columns for `objects`, as `_read_along` gives them."""
     return [
         prefix + field.attname
         for prefix, model in objects.items()
@@ -423,9 +423,9 @@ def read_along_columns(objects: dict[str, type[models.Model]]) -> list[str]:
     ]
 
 
-def from_row(row: dict[str, Any], objects: dict[str, type[models.Model]]) -> models.Model:
+def _from_row(row: dict[str, Any], objects: dict[str, type[models.Model]]) -> models.Model:
     """An object and those read along with it, as select_related() gives
-    them, from a row of a values() query of `read_along_columns(objects)`."""
+    them, from a row of a values() query of `_read_along_columns(objects)`."""
     read: dict[str, models.Model | None] = {}
     for prefix, model in objects.items():
         names = [field.attname for field in model._meta.concrete_fields]
@@ -439,6 +439,76 @@ def from_row(row: dict[str, Any], objects: dict[str, type[models.Model]]) -> mod
             if belongs_to is not None:
                 setattr(belongs_to, name, instance)
     return read[""]  # type: ignore[return-value]
+
+
+class Objects(Protocol):
+    """Objects made by `compiled_objects`; `rows` is the compiled query."""
+
+    build: Callable[..., models.QuerySet]
+    rows: Rows
+
+    def __call__(self, *ids: int) -> list[models.Model]: ...
+
+
+def _selected_related(queryset: models.QuerySet) -> tuple[str, ...]:
+    """The relations `queryset.select_related(...)` names, each path once."""
+    chosen = queryset.query.select_related
+    if chosen is True:
+        raise ValueError("name the relations to read along: select_related() without names")
+    paths: list[str] = []
+
+    def walk(tree: dict[str, dict], prefix: str) -> None:
+        for name, below in tree.items():
+            paths.append(prefix + name)
+            walk(below, f"{prefix}{name}__")
+
+    walk(chosen or {}, "")
+    return tuple(paths)
+
+
+def compiled_objects(
+    *, keys: tuple[str, ...], per_day: bool = False
+) -> Callable[[Callable[..., models.QuerySet]], Objects]:
+    """`compiled_rows` for a query of model objects: `build(*ids)` (or
+    `build(*ids, today)`) is the queryset as the code would run it, and the
+    function gives what it would give: the objects, those it reads along with
+    `select_related(...)` set on them, and each of its annotations set."""
+
+    def decorate(build: Callable[..., models.QuerySet]) -> Objects:
+        def shape(queryset: models.QuerySet) -> tuple[dict, tuple[str, ...]]:
+            objects = _read_along(queryset.model, _selected_related(queryset))
+            return objects, tuple(queryset.query.annotation_select)
+
+        @compiled_rows(keys=keys, per_day=per_day)
+        @functools.wraps(build)
+        def rows(*args: object) -> models.QuerySet:
+            queryset = build(*args)
+            objects, annotations = shape(queryset)
+            return queryset.values(*_read_along_columns(objects), *annotations)
+
+        @functools.cache
+        def known_shape() -> tuple[dict, tuple[str, ...]]:
+            return shape(build(*_ANY_IDS[: len(keys)], *((_ANY_DAY,) if per_day else ())))
+
+        @functools.wraps(build)
+        def read(*ids: int) -> list[models.Model]:
+            found = rows(*ids)
+            if not found:
+                return []
+            objects, annotations = known_shape()
+            made = []
+            for row in found:
+                each = _from_row(row, objects)
+                for name in annotations:
+                    setattr(each, name, row[name])
+                made.append(each)
+            return made
+
+        read.build = build  # type: ignore[attr-defined]
+        read.rows = rows  # type: ignore[attr-defined]
+        return read  # type: ignore[return-value]
+
+    return decorate
 
 
 def coordinated_locations(user: AnyUser) -> LocationQuerySet:

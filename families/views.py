@@ -32,11 +32,9 @@ from families.models import (
     Guardian,
     Location,
     StaffMembership,
+    compiled_objects,
     compiled_rows,
     compiled_rows_per_user,
-    from_row,
-    read_along,
-    read_along_columns,
     taught_child_ids,
     visible_child_ids,
 )
@@ -293,23 +291,21 @@ def child_search(request: HttpRequest) -> HttpResponse:
     return render(request, "families/search.html", context)
 
 
-_CHILD_READ_ALONG = read_along(Child, ("family__location",))
-
-
-@compiled_rows(keys=("user", "child"))
-def _child_rows(user_id: int, child_id: int) -> QuerySet[Child]:
+@compiled_objects(keys=("user", "child"))
+def _child_query(user_id: int, child_id: int) -> QuerySet[Child]:
     """The child of the page if the user may see them, with their family and its
-    location and whether the user works with the child (`is_taught`): one row,
+    location and whether the user works with the child (`is_taught`): one child,
     or none for an outsider. Compiled once per process, as are the page's other
     queries: building and compiling them costs more than running them."""
     user = get_user_model()(pk=user_id)
     taught = ExpressionWrapper(Q(pk__in=taught_child_ids(user)), BooleanField())
     return (
         Child.objects.visible_to(user)
+        .select_related(None)
+        .select_related("family__location")
         .filter(pk=child_id)
         .annotate(is_taught=taught)
         .order_by()
-        .values(*read_along_columns(_CHILD_READ_ALONG), "is_taught")
     )
 
 
@@ -419,44 +415,33 @@ def _conversations_of_child(child: Child) -> list[dict[str, Any]]:
     ]
 
 
-_AGREEMENT_READ_ALONG = read_along(Agreement, ("conversation",))
-
-
-@compiled_rows(keys=("child",))
-def _child_agreement_rows(child_id: int) -> QuerySet[Agreement]:
+@compiled_objects(keys=("child",))
+def _child_agreements(child_id: int) -> QuerySet[Agreement]:
     """The child's open agreements, due first, with their conversations."""
     return (
         Agreement.objects.open()
         .filter(conversation__child=child_id)
+        .select_related("conversation")
         .order_by("due_on", "pk")
-        .values(*read_along_columns(_AGREEMENT_READ_ALONG))
     )
 
 
-_GUARDIAN_READ_ALONG = read_along(Guardian, ())
-
-
-@compiled_rows(keys=("family",))
-def _guardian_rows(family_id: int) -> QuerySet[Guardian]:
+@compiled_objects(keys=("family",))
+def _family_guardians(family_id: int) -> QuerySet[Guardian]:
     """The family's parents and carers."""
-    return Guardian.objects.filter(family=family_id).values(
-        *read_along_columns(_GUARDIAN_READ_ALONG)
-    )
+    return Guardian.objects.filter(family=family_id)
 
 
 @require_GET
 @staff_login_required
 def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
-    found = _child_rows(request.user.pk, child_id)
+    found = _child_query(request.user.pk, child_id)
     if not found:
         raise Http404("No Child matches the given query.")
-    child = from_row(found[0], _CHILD_READ_ALONG)
-    child.is_taught = found[0]["is_taught"]
+    (child,) = found
     groups, siblings = _family_of_child(child, request.user)
     recent_contacts = recent_contacts_with_summary(child)
-    open_agreements = [
-        from_row(row, _AGREEMENT_READ_ALONG) for row in _child_agreement_rows(child.pk)
-    ]
+    open_agreements = _child_agreements(child.pk)
     for agreement in open_agreements:
         # Conversation.objects.editable_by for a child the user can see: their
         # own conversations, and all of them when they work with the child.
@@ -467,9 +452,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         {
             "child": child,
             "family": child.family,
-            "guardians": [
-                from_row(row, _GUARDIAN_READ_ALONG) for row in _guardian_rows(child.family_id)
-            ],
+            "guardians": _family_guardians(child.family_id),
             "enrolments": groups,
             "siblings": siblings,
             "conversations": _conversations_of_child(child),

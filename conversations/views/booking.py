@@ -59,7 +59,7 @@ from conversations.models import Booking, BookingSlot, Conversation, Questionnai
 from conversations.parent_access import page_context, parent_page
 from conversations.questionnaire import INTERPRETER as INTERPRETER_KIND
 from conversations.questionnaire import NO_INTERPRETER, QUESTIONS
-from families.models import Guardian, compiled_rows, from_row, read_along, read_along_columns
+from families.models import Guardian, compiled_objects
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -248,10 +248,7 @@ def _held(conversations: list[Conversation]) -> list[Held]:
     query."""
     by_id = {conversation.pk: conversation for conversation in conversations}
     first = conversations[0]
-    rows = [
-        from_row(row, _BOOKING_SLOT_READ_ALONG)
-        for row in _booking_slot_rows(first.meeting_round_id, first.child.family_id)
-    ]
+    rows = _booking_slots(first.meeting_round_id, first.child.family_id)
     return [
         Held(
             booking=booking,
@@ -262,23 +259,20 @@ def _held(conversations: list[Conversation]) -> list[Held]:
     ]
 
 
-_BOOKING_SLOT_READ_ALONG = read_along(
-    BookingSlot, ("booking__guardian", "booking__made_by_link__guardian", "slot__professional")
-)
-
-
-@compiled_rows(keys=("meeting round", "family"))
-def _booking_slot_rows(meeting_round_id: int, family_id: int) -> QuerySet:
-    """The slots of the family's bookings in a round, in order, as rows of
-    every column of each and of the objects `_held` reads along. Compiled
-    once per process: building and compiling it costs more than running it."""
+@compiled_objects(keys=("meeting round", "family"))
+def _booking_slots(meeting_round_id: int, family_id: int) -> QuerySet[BookingSlot]:
+    """The slots of the family's bookings in a round, in order, with what
+    `_held` reads along. Compiled once per process: building and compiling it
+    costs more than running it."""
     return (
         BookingSlot.objects.filter(
             booking__conversation__meeting_round=meeting_round_id,
             booking__conversation__child__family=family_id,
         )
+        .select_related(
+            "booking__guardian", "booking__made_by_link__guardian", "slot__professional"
+        )
         .order_by("booking__starts_at", "booking_id", "slot__starts_at")
-        .values(*read_along_columns(_BOOKING_SLOT_READ_ALONG))
     )
 
 
@@ -309,22 +303,13 @@ def _family_conversations(link: ParentLink) -> list[Conversation]:
     family's parents lives with the children (`homes`): one query (three
     where the database has no arrays, see `arrays_in_queries`)."""
     conversation = link.conversation
+    ids = (conversation.meeting_round_id, conversation.child.family_id)
     if arrays_in_queries():
-        rows = _family_conversation_rows(
-            conversation.meeting_round_id, conversation.child.family_id
-        )
-        found = [from_row(row, _CONVERSATION_READ_ALONG) for row in rows]
-        for each, row in zip(found, rows, strict=True):
-            each.allowed, each.homes = set(row["allowed"]), row["homes"]
+        found = _in_round_with_arrays(*ids)
+        for each in found:
+            each.allowed = set(each.allowed)
         return found
-    conversations = (
-        Conversation.objects.filter(
-            meeting_round=conversation.meeting_round_id, child__family=conversation.child.family_id
-        )
-        .select_related("child__family", "meeting_round", "owner")
-        .order_by("child__first_name", "pk")
-    )
-    found = list(conversations)
+    found = list(_in_round(*ids))
     allowed = professional_ids(found)
     homes = list(
         Guardian.objects.filter(family=conversation.child.family_id).values_list(
@@ -336,24 +321,24 @@ def _family_conversations(link: ParentLink) -> list[Conversation]:
     return found
 
 
-_CONVERSATION_READ_ALONG = read_along(Conversation, ("child__family", "meeting_round", "owner"))
-
-
-@compiled_rows(keys=("meeting round", "family"))
-def _family_conversation_rows(meeting_round_id: int, family_id: int) -> QuerySet:
-    """The family's conversations in a round as `_family_conversations` reads
-    them where the database has arrays, as rows: every column of each and of
-    the objects read along, and `allowed` and `homes`. Compiled once per
-    process: building and compiling it costs several times what running it does."""
-    homes = Guardian.objects.filter(family=OuterRef("child__family")).order_by()
+def _in_round(meeting_round_id: int, family_id: int) -> QuerySet[Conversation]:
+    """The family's conversations in a round, with what the page shows of them."""
     return (
         Conversation.objects.filter(meeting_round=meeting_round_id, child__family=family_id)
-        .annotate(
-            allowed=professionals_subquery(),
-            homes=ArraySubquery(homes.values("lives_with_children")),
-        )
+        .select_related("child__family", "meeting_round", "owner")
         .order_by("child__first_name", "pk")
-        .values(*read_along_columns(_CONVERSATION_READ_ALONG), "allowed", "homes")
+    )
+
+
+@compiled_objects(keys=("meeting round", "family"))
+def _in_round_with_arrays(meeting_round_id: int, family_id: int) -> QuerySet[Conversation]:
+    """`_in_round` with `allowed` and `homes` (see `_family_conversations`), for
+    a database with arrays. Compiled once per process: building and compiling
+    it costs several times what running it does."""
+    homes = Guardian.objects.filter(family=OuterRef("child__family")).order_by()
+    return _in_round(meeting_round_id, family_id).annotate(
+        allowed=professionals_subquery(),
+        homes=ArraySubquery(homes.values("lives_with_children")),
     )
 
 

@@ -41,7 +41,7 @@ from conversations.parent_answers import (
 from conversations.parent_links import default_language, link_create, link_revoke
 from conversations.steps import PARENT_LINKS, steps_for
 from families.access import staff_login_required
-from families.models import Guardian, compiled_rows, from_row, read_along, read_along_columns
+from families.models import Guardian, compiled_objects
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -133,9 +133,7 @@ class GuardianRow:
         return len(self.answers.answers) if self.answers else 0
 
 
-_GUARDIAN_READ_ALONG = read_along(Guardian, ())
-
-
+@compiled_objects(keys=("family", "conversation"))
 def _family_guardians(family_id: int, conversation_id: int) -> QuerySet[Guardian]:
     """The family's guardians, each annotated `taking_part` in the conversation."""
     chosen = Conversation.guardians.through.objects.filter(
@@ -150,15 +148,6 @@ def _family_guardians(family_id: int, conversation_id: int) -> QuerySet[Guardian
     )
 
 
-@compiled_rows(keys=("family", "conversation"))
-def _guardian_rows(family_id: int, conversation_id: int) -> QuerySet:
-    """`_family_guardians` as rows of every column and `taking_part`. Compiled
-    once per process: building and compiling it costs more than running it."""
-    return _family_guardians(family_id, conversation_id).values(
-        *read_along_columns(_GUARDIAN_READ_ALONG), "taking_part"
-    )
-
-
 def _rows(
     conversation: Conversation,
     links: list[ParentLink],
@@ -169,9 +158,7 @@ def _rows(
     by_guardian = {link.guardian_id: link for link in links}
     family = conversation.child.family
     rows = []
-    for read in _guardian_rows(family.pk, conversation.pk):
-        guardian = from_row(read, _GUARDIAN_READ_ALONG)
-        guardian.taking_part = read["taking_part"]
+    for guardian in _family_guardians(family.pk, conversation.pk):
         guardian.family = family
         link = by_guardian.get(guardian.pk)
         url = ""

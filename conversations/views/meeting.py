@@ -21,7 +21,7 @@ from conversations.models import AgendaItem, ChosenPrompt, Conversation, Need
 from conversations.parent_answers import parent_answers
 from conversations.services import conversation_talk_time_save
 from families.access import staff_login_required
-from families.models import Guardian, compiled_rows, from_row, read_along, read_along_columns
+from families.models import Guardian, compiled_objects
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -236,35 +236,25 @@ def _note_fields(agenda: list[AgendaItem]) -> list[fields.TextField]:
 # its related managers read them, each compiled once per process: building and
 # compiling these small queries costs several times what running them does.
 
-_AGENDA_READ_ALONG = read_along(AgendaItem, ())
-_CHOSEN_PROMPT_READ_ALONG = read_along(ChosenPrompt, ())
-_GUARDIAN_READ_ALONG = read_along(Guardian, ())
+
+@compiled_objects(keys=("conversation",))
+def _agenda_items(conversation_id: int) -> QuerySet[AgendaItem]:
+    return Conversation(pk=conversation_id).agenda_items.all()
 
 
-@compiled_rows(keys=("conversation",))
-def _agenda_rows(conversation_id: int) -> QuerySet:
-    return Conversation(pk=conversation_id).agenda_items.values(
-        *read_along_columns(_AGENDA_READ_ALONG)
-    )
+@compiled_objects(keys=("conversation",))
+def _chosen_prompt_items(conversation_id: int) -> QuerySet[ChosenPrompt]:
+    return Conversation(pk=conversation_id).chosen_prompts.all()
 
 
-@compiled_rows(keys=("conversation",))
-def _chosen_prompt_rows(conversation_id: int) -> QuerySet:
-    return Conversation(pk=conversation_id).chosen_prompts.values(
-        *read_along_columns(_CHOSEN_PROMPT_READ_ALONG)
-    )
-
-
-@compiled_rows(keys=("conversation",))
-def _guardian_rows(conversation_id: int) -> QuerySet:
-    return Conversation(pk=conversation_id).guardians.values(
-        *read_along_columns(_GUARDIAN_READ_ALONG)
-    )
+@compiled_objects(keys=("conversation",))
+def _guardian_items(conversation_id: int) -> QuerySet[Guardian]:
+    return Conversation(pk=conversation_id).guardians.all()
 
 
 def _agenda(conversation: Conversation) -> list[AgendaItem]:
     """`conversation.agenda_items.all()`."""
-    items = [from_row(row, _AGENDA_READ_ALONG) for row in _agenda_rows(conversation.pk)]
+    items = _agenda_items(conversation.pk)
     for item in items:
         item.conversation = conversation
     return items
@@ -272,8 +262,7 @@ def _agenda(conversation: Conversation) -> list[AgendaItem]:
 
 def _chosen_prompts(conversation: Conversation) -> list[ChosenPrompt]:
     """`conversation.chosen_prompts.all()`."""
-    rows = _chosen_prompt_rows(conversation.pk)
-    prompts = [from_row(row, _CHOSEN_PROMPT_READ_ALONG) for row in rows]
+    prompts = _chosen_prompt_items(conversation.pk)
     for prompt in prompts:
         prompt.conversation = conversation
     return prompts
@@ -281,7 +270,7 @@ def _chosen_prompts(conversation: Conversation) -> list[ChosenPrompt]:
 
 def _guardians(conversation: Conversation) -> list[Guardian]:
     """`conversation.guardians.all()`."""
-    return [from_row(row, _GUARDIAN_READ_ALONG) for row in _guardian_rows(conversation.pk)]
+    return _guardian_items(conversation.pk)
 
 
 def _render_meeting(
@@ -316,32 +305,27 @@ def _render_meeting(
     )
 
 
-_READ_ALONG = read_along(Conversation, ("child",))
-
-
-@compiled_rows(keys=("user", "conversation"))
-def _readable_rows(user_id: int, conversation_id: int) -> QuerySet:
-    """The conversation as meeting mode reads it for the user, as rows (none
-    when they may not see it): every column of it and of the child, and
-    `can_edit`. Compiled once per process: building and compiling it costs
-    more than running it."""
+@compiled_objects(keys=("user", "conversation"))
+def _readable_conversation(user_id: int, conversation_id: int) -> QuerySet[Conversation]:
+    """The conversation as meeting mode reads it for the user, with its child
+    and `can_edit` (none when they may not see it). Compiled once per process:
+    building and compiling it costs more than running it."""
     return (
         Conversation.objects.visible_with_can_edit(get_user_model()(pk=user_id))
+        .select_related(None)
+        .select_related("child")
         .filter(pk=conversation_id)
         .order_by()
-        .values(*read_along_columns(_READ_ALONG), "can_edit")
     )
 
 
 def _readable(user_id: int, conversation_id: int) -> Conversation:
     """The conversation with its child and `can_edit`, or 404 for whoever
     may not see it."""
-    rows = _readable_rows(user_id, conversation_id)
-    if not rows:
+    found = _readable_conversation(user_id, conversation_id)
+    if not found:
         raise Http404
-    (row,) = rows
-    conversation = from_row(row, _READ_ALONG)
-    conversation.can_edit = row["can_edit"]
+    (conversation,) = found
     return conversation
 
 

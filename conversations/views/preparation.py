@@ -58,12 +58,12 @@ from conversations.steps import (
 )
 from conversations.views import invitations
 from families.access import staff_login_required
-from families.models import compiled_rows, from_row, read_along, read_along_columns
+from families.models import compiled_objects
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from families.models import AnyUser, Rows
+    from families.models import AnyUser, Objects
 
 TEMPLATE = "conversations/preparation/step.html"
 
@@ -85,32 +85,21 @@ def _readable_conversations(user: AnyUser) -> QuerySet[Conversation]:
     )
 
 
-_READABLE_READ_ALONG = read_along(Conversation, ("child__family",))
-_READABLE_ANNOTATIONS = ("can_edit", "has_questions", "has_agenda", "has_parent_links")
-
-
-@compiled_rows(keys=("user", "conversation"))
-def _readable_rows(user_id: int, conversation_id: int) -> QuerySet:
-    """The conversation as `_readable_conversations` reads it for the user, as
-    rows (none when they may not see it): every column of it and of the
-    objects read along, and the annotations. Compiled once per process:
-    building and compiling it costs several times what running it does."""
+@compiled_objects(keys=("user", "conversation"))
+def _readable_conversation(user_id: int, conversation_id: int) -> QuerySet[Conversation]:
+    """The conversation as `_readable_conversations` reads it for the user
+    (none when they may not see it). Compiled once per process: building and
+    compiling it costs several times what running it does."""
     return (
-        _readable_conversations(get_user_model()(pk=user_id))
-        .filter(pk=conversation_id)
-        .order_by()
-        .values(*read_along_columns(_READABLE_READ_ALONG), *_READABLE_ANNOTATIONS)
+        _readable_conversations(get_user_model()(pk=user_id)).filter(pk=conversation_id).order_by()
     )
 
 
 def _readable(request: HttpRequest, conversation_id: int) -> Conversation:
-    rows = _readable_rows(request.user.pk, conversation_id)
-    if not rows:
+    found = _readable_conversation(request.user.pk, conversation_id)
+    if not found:
         raise Http404
-    (row,) = rows
-    conversation = from_row(row, _READABLE_READ_ALONG)
-    for name in _READABLE_ANNOTATIONS:
-        setattr(conversation, name, row[name])
+    (conversation,) = found
     return conversation
 
 
@@ -155,29 +144,22 @@ def _has_content(conversation: Conversation, step: Step, filled: set[str]) -> bo
     }.get(step.special, False)
 
 
-_TEXT_READ_ALONG = read_along(ConversationText, ())
-
-
 @functools.cache
-def _stored_text_rows(kind: str) -> Rows:
-    """The stored texts of the steps of this kind of conversation, as rows of
-    every column, by conversation id. Compiled once per process and kind:
-    building and compiling it costs more than running it."""
+def _stored_text_query(kind: str) -> Objects:
+    """The stored texts of the steps of this kind of conversation, by
+    conversation id. Compiled once per process and kind: building and
+    compiling it costs more than running it."""
     text_keys = sorted({key for step in steps_for(kind) for key in step.keys})
 
-    @compiled_rows(keys=("conversation",))
-    def stored_texts(conversation_id: int) -> QuerySet:
-        texts = Conversation(pk=conversation_id).texts.filter(key__in=text_keys)
-        return texts.values(*read_along_columns(_TEXT_READ_ALONG))
+    @compiled_objects(keys=("conversation",))
+    def stored_texts(conversation_id: int) -> QuerySet[ConversationText]:
+        return Conversation(pk=conversation_id).texts.filter(key__in=text_keys)
 
     return stored_texts
 
 
 def _stored_texts(conversation: Conversation) -> dict[str, ConversationText]:
-    texts = [
-        from_row(row, _TEXT_READ_ALONG)
-        for row in _stored_text_rows(conversation.kind)(conversation.pk)
-    ]
+    texts = _stored_text_query(conversation.kind)(conversation.pk)
     for text in texts:
         text.conversation = conversation
     return {text.key: text for text in texts}

@@ -16,7 +16,7 @@ from conversations import booking
 from conversations.booking_options import professionals_subquery
 from conversations.models import BookingSlot, Conversation
 from conversations.views import booking as booking_view
-from families.models import Guardian, from_row
+from families.models import Guardian
 from tests import factories
 from tests.booking.helpers import book_for, move_round, slots_of
 
@@ -122,8 +122,8 @@ def families(location, group, other_group, meeting_round, family, child, other_c
 def test_it_gives_the_orm_rows_for_each_round_and_family(families):
     for link in [*families, families[0]]:
         ids = (link.conversation.meeting_round_id, link.conversation.child.family_id)
-        rows = booking_view._family_conversation_rows(*ids)
-        assert rows == list(booking_view._family_conversation_rows.build(*ids))
+        rows = booking_view._in_round_with_arrays.rows(*ids)
+        assert rows == list(booking_view._in_round_with_arrays.rows.build(*ids))
 
 
 def test_it_reads_the_conversations_as_the_orm_does(families):
@@ -155,9 +155,9 @@ def test_it_reads_the_bookings_as_the_orm_does(families, bookings):
     for link in [*families, families[1]]:
         conversations = booking_view._family_conversations(link)
         first = conversations[0]
-        rows = booking_view._booking_slot_rows(first.meeting_round_id, first.child.family_id)
         compiled = [
-            _slot_as_read(from_row(row, booking_view._BOOKING_SLOT_READ_ALONG)) for row in rows
+            _slot_as_read(each)
+            for each in booking_view._booking_slots(first.meeting_round_id, first.child.family_id)
         ]
         assert compiled == [_slot_as_read(row) for row in _orm_slots(conversations)]
         held = booking_view._held(conversations)

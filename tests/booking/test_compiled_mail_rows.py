@@ -154,12 +154,12 @@ def _fresh(bookings) -> list[Booking]:
 def test_it_gives_the_orm_rows_of_each_family(families):
     for link in [*families, families[0]]:
         family_id = link.conversation.child.family_id
-        rows = booking_mail._family_guardian_rows(family_id)
-        assert rows == list(booking_mail._family_guardian_rows.build(family_id))
+        rows = booking_mail._family_guardians.rows(family_id)
+        assert rows == list(booking_mail._family_guardians.rows.build(family_id))
         assert [row["family_id"] for row in rows] == [family_id] * len(rows)
     yilmaz = families[0].conversation.child.family_id
     # Ayşe and Mehmet: Emre's two talks; Kemal and Derya: his later one.
-    rows = booking_mail._family_guardian_rows(yilmaz)
+    rows = booking_mail._family_guardians.rows(yilmaz)
     assert [len(row["chosen_for"]) for row in rows] == [2, 2, 1, 1]
 
 
@@ -169,8 +169,8 @@ def test_it_gives_the_orm_links_of_each_round_and_family(families):
     seen = []
     for meeting_round_id in sorted(rounds):
         for family_id in sorted(family_ids):
-            rows = booking_mail._family_link_rows(meeting_round_id, family_id)
-            assert rows == list(booking_mail._family_link_rows.build(meeting_round_id, family_id))
+            rows = booking_mail._family_links.rows(meeting_round_id, family_id)
+            assert rows == list(booking_mail._family_links.rows.build(meeting_round_id, family_id))
             # Only the links to that family's conversations in that round.
             assert {row["id"] for row in rows} == {
                 link.pk

@@ -107,8 +107,8 @@ def test_it_reads_the_preparation_conversation_as_the_orm_does(users, conversati
     seen = []
     for user in users:
         for each in conversations:
-            rows = preparation._readable_rows(user.pk, each.pk)
-            assert rows == list(preparation._readable_rows.build(user.pk, each.pk))
+            rows = preparation._readable_conversation.rows(user.pk, each.pk)
+            assert rows == list(preparation._readable_conversation.rows.build(user.pk, each.pk))
             expected = _orm_readable(user, each.pk)
             if expected is None:
                 assert rows == []
@@ -128,8 +128,8 @@ def test_it_reads_the_meeting_conversation_as_the_orm_does(users, conversations)
     seen = []
     for user in users:
         for each in conversations:
-            rows = meeting._readable_rows(user.pk, each.pk)
-            assert rows == list(meeting._readable_rows.build(user.pk, each.pk))
+            rows = meeting._readable_conversation.rows(user.pk, each.pk)
+            assert rows == list(meeting._readable_conversation.rows.build(user.pk, each.pk))
             expected = _orm_meeting(user, each.pk)
             if expected is None:
                 assert rows == []
@@ -155,10 +155,10 @@ def test_it_gives_nothing_to_whoever_may_not_see_the_conversation(
         (nobody, elsewhere),
         (other_coordinator, _noor),
     ]:
-        assert preparation._readable_rows(user.pk, conversation.pk) == []
-        assert meeting._readable_rows(user.pk, conversation.pk) == []
+        assert preparation._readable_conversation.rows(user.pk, conversation.pk) == []
+        assert meeting._readable_conversation.rows(user.pk, conversation.pk) == []
     # An id no conversation has.
-    assert preparation._readable_rows(teacher2.pk, elsewhere.pk + 1000) == []
+    assert preparation._readable_conversation.rows(teacher2.pk, elsewhere.pk + 1000) == []
 
 
 def test_it_reads_the_family_guardians_as_the_orm_does(conversations):
@@ -168,17 +168,21 @@ def test_it_reads_the_family_guardians_as_the_orm_does(conversations):
             conversation=each, guardian=OuterRef("pk")
         )
         expected = family.guardians.annotate(taking_part=Exists(chosen)).order_by("pk")
-        rows = invitations._guardian_rows(family.pk, each.pk)
-        assert rows == list(invitations._guardian_rows.build(family.pk, each.pk))
+        rows = invitations._family_guardians.rows(family.pk, each.pk)
+        assert rows == list(invitations._family_guardians.rows.build(family.pk, each.pk))
         assert [(row["first_name"], row["taking_part"]) for row in rows] == [
             (guardian.first_name, guardian.taking_part) for guardian in expected
         ]
-    rows = invitations._guardian_rows(conversations[0].child.family_id, conversations[0].pk)
+    rows = invitations._family_guardians.rows(conversations[0].child.family_id, conversations[0].pk)
     assert [row["taking_part"] for row in rows] == [True, True]
     # Another family's id gives none of this family's guardians.
-    assert invitations._guardian_rows(conversations[1].child.family_id, conversations[0].pk) == [
+    assert invitations._family_guardians.rows(
+        conversations[1].child.family_id, conversations[0].pk
+    ) == [
         row | {"taking_part": False}
-        for row in invitations._guardian_rows(conversations[1].child.family_id, conversations[1].pk)
+        for row in invitations._family_guardians.rows(
+            conversations[1].child.family_id, conversations[1].pk
+        )
     ]
 
 
@@ -193,8 +197,8 @@ def test_it_reads_links_and_answers_as_the_orm_does(conversations):
         assert [
             [_fields(link), _fields(link.guardian)] for link in parent_answers.links_of(each)
         ] == [[_fields(link), _fields(link.guardian)] for link in expected]
-        answers = parent_answers._answer_rows(each.pk)
-        assert answers == list(parent_answers._answer_rows.build(each.pk))
+        answers = parent_answers._answers.rows(each.pk)
+        assert answers == list(parent_answers._answers.rows.build(each.pk))
         orm = QuestionnaireAnswer.objects.filter(link__conversation=each)
         assert sorted(row["id"] for row in answers) == sorted(orm.values_list("pk", flat=True))
     shown = parent_answers.parent_answers(conversations[0])

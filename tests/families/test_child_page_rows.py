@@ -10,16 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations.models import Agreement, Conversation
-from families.models import Child, Enrolment, Guardian, StaffMembership, from_row
+from families.models import Child, Enrolment, Guardian, StaffMembership
 from families.views import (
-    _AGREEMENT_READ_ALONG,
-    _CHILD_READ_ALONG,
-    _GUARDIAN_READ_ALONG,
-    _child_agreement_rows,
-    _child_rows,
+    _child_agreements,
+    _child_query,
     _conversation_rows,
+    _family_guardians,
     _family_rows,
-    _guardian_rows,
 )
 from tests import factories
 
@@ -79,8 +76,8 @@ def test_it_gives_the_orm_rows_of_the_child_to_each_user(world, users):
     seen = []
     for user in users:
         for each in Child.objects.order_by("pk"):
-            rows = _child_rows(user.pk, each.pk)
-            assert rows == list(_child_rows.build(user.pk, each.pk))
+            rows = _child_query.rows(user.pk, each.pk)
+            assert rows == list(_child_query.rows.build(user.pk, each.pk))
             seen.extend((user.username, each.first_name, row["is_taught"]) for row in rows)
     assert ("teacher", "Emre", True) in seen
     assert ("coordinator", "Emre", False) in seen
@@ -89,15 +86,14 @@ def test_it_gives_the_orm_rows_of_the_child_to_each_user(world, users):
 
 
 def test_it_gives_no_row_of_a_child_to_an_outsider(world, child, teacher2, other_coordinator):
-    assert _child_rows(teacher2.pk, child.pk) == []
-    assert _child_rows(other_coordinator.pk, child.pk) == []
-    assert _child_rows(teacher2.pk, world.pk) != []
+    assert _child_query(teacher2.pk, child.pk) == []
+    assert _child_query(other_coordinator.pk, child.pk) == []
+    assert _child_query(teacher2.pk, world.pk) != []
 
 
 def test_it_reads_the_child_as_the_orm_does(world, child, teacher):
-    read = _child_rows(teacher.pk, child.pk)[0]
+    [child_read] = _child_query(teacher.pk, child.pk)
     found = Child.objects.select_related("family__location").get(pk=child.pk)
-    child_read = from_row(read, _CHILD_READ_ALONG)
     assert _fields(child_read) == _fields(found)
     assert _fields(child_read.family) == _fields(found.family)
     assert _fields(child_read.family.location) == _fields(found.family.location)
@@ -117,16 +113,16 @@ def test_it_gives_the_orm_rows_of_conversations_agreements_and_guardians(world, 
     for each in Child.objects.order_by("pk"):
         conversations = _conversation_rows(each.pk)
         assert conversations == list(_conversation_rows.build(each.pk))
-        agreements = _child_agreement_rows(each.pk)
-        assert agreements == list(_child_agreement_rows.build(each.pk))
-        guardians = _guardian_rows(each.family_id)
-        assert guardians == list(_guardian_rows.build(each.family_id))
+        agreements = _child_agreements.rows(each.pk)
+        assert agreements == list(_child_agreements.rows.build(each.pk))
+        guardians = _family_guardians.rows(each.family_id)
+        assert guardians == list(_family_guardians.rows.build(each.family_id))
         sizes.append((len(conversations), len(agreements), len(guardians)))
     assert (2, 3, 2) in sizes
 
 
 def test_it_reads_agreements_and_guardians_as_the_orm_does(world, child, family):
-    agreements = [from_row(row, _AGREEMENT_READ_ALONG) for row in _child_agreement_rows(child.pk)]
+    agreements = _child_agreements(child.pk)
     found = list(
         Agreement.objects.open()
         .filter(conversation__child=child)
@@ -135,7 +131,7 @@ def test_it_reads_agreements_and_guardians_as_the_orm_does(world, child, family)
     )
     assert [_fields(a) for a in agreements] == [_fields(a) for a in found]
     assert [_fields(a.conversation) for a in agreements] == [_fields(a.conversation) for a in found]
-    guardians = [from_row(row, _GUARDIAN_READ_ALONG) for row in _guardian_rows(family.pk)]
+    guardians = _family_guardians(family.pk)
     assert [_fields(g) for g in guardians] == [_fields(g) for g in family.guardians.all()]
     assert all(isinstance(g, Guardian) for g in guardians)
 

@@ -8,12 +8,15 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from conversations.models import Agreement, Conversation, ReviewComment, ReviewSeen
 from conversations.reviews import comment_add
-from families.models import Enrolment, compiled_rows, compiled_rows_per_user
+from families.models import Enrolment, compiled_objects, compiled_rows, compiled_rows_per_user
 from families.views import _new_comment_rows, _open_agreement_rows
 from tests import factories
 
@@ -234,3 +237,39 @@ def test_it_finds_no_row_for_an_id_no_database_stores(teacher, huge):
         return Conversation.objects.filter(owner=owner_id, child=child_id).values("pk")
 
     assert owned(teacher.pk, huge) == []
+
+
+def test_it_gives_objects_as_the_queryset_would(teacher, conversation):
+    # Related objects from select_related(), annotations set, all from one compiled query.
+    _agreement(conversation, 1, what="Samen lezen")
+
+    @compiled_objects(keys=("owner",))
+    def owned(owner_id):
+        return (
+            Agreement.objects.filter(conversation__owner=owner_id)
+            .select_related("conversation__child")
+            .annotate(child_name=F("conversation__child__first_name"))
+        )
+
+    [compiled] = owned(teacher.pk)
+    [expected] = owned.build(teacher.pk)
+    assert (compiled.pk, compiled.what, compiled.child_name) == (
+        expected.pk,
+        expected.what,
+        expected.child_name,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert compiled.conversation.child.first_name == conversation.child.first_name
+    assert len(queries) == 0
+    assert owned(teacher.pk + 1000) == []
+
+
+# Django deprecates select_related() without names; until it is gone, refuse it.
+@pytest.mark.filterwarnings("ignore:Calling select_related\\(\\) with no arguments")
+def test_it_wants_the_relations_named_to_read_them_along(teacher):
+    @compiled_objects(keys=("owner",))
+    def owned(owner_id):
+        return Agreement.objects.filter(conversation__owner=owner_id).select_related()
+
+    with pytest.raises(ValueError, match="name the relations"):
+        owned(teacher.pk)
