@@ -222,17 +222,54 @@ def gunicorn_start(url: str, port: int, workers: int) -> subprocess.Popen:
                 return server
         except OSError:
             time.sleep(0.3)
-    gunicorn_stop(server)
+    stop(server)
     raise RuntimeError("gunicorn did not answer within a minute.")
 
 
-def gunicorn_stop(server: subprocess.Popen) -> None:
-    server.send_signal(signal.SIGTERM)
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, and SIGKILL after 30 s."""
+    process.send_signal(signal.SIGTERM)
     try:
-        server.wait(timeout=30)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+        process.kill()
+        process.wait()
+
+
+WORKER_LOG = OUT / "worker.log"
+
+
+def worker_start(url: str) -> subprocess.Popen:
+    """The task worker that sends the booking emails, as in production,
+    beside gunicorn on the same cores; its log in var/bench/worker.log."""
+    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": url}
+    command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2"]
+    OUT.mkdir(parents=True, exist_ok=True)
+    with WORKER_LOG.open("w") as log:
+        return subprocess.Popen(  # noqa: S603 (our own command line)
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+def tasks_done(worker: subprocess.Popen, *, wait: float = 60) -> dict[str, int]:
+    """Let the worker finish what the run left it (at most `wait` seconds),
+    stop it, and count its tasks by how they ended."""
+    from django.db.models import Count
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    deadline = time.monotonic() + wait
+    while DBTaskResult.objects.ready().exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    stop(worker)
+    counts = dict(DBTaskResult.objects.values_list("status").annotate(Count("id")))
+    succeeded = counts.get(TaskResultStatus.SUCCESSFUL, 0)
+    failed = counts.get(TaskResultStatus.FAILED, 0)
+    return {
+        "succeeded": succeeded,
+        "failed": failed,
+        "left": sum(counts.values()) - succeeded - failed,
+    }
 
 
 # What the driver sends
@@ -508,7 +545,9 @@ def main(argv: list[str] | None = None) -> int:
 
     rush_reset(plan)
     from django.db import connection
+    from django_tasks_db.models import DBTaskResult
 
+    DBTaskResult.objects.all().delete()
     connection.close()
 
     print(
@@ -518,6 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     load_before = os.getloadavg()
     server = gunicorn_start(url, args.port, args.gunicorn_workers)
+    worker = worker_start(url)
     try:
         endpoints = with_floor(driver("load", load_spec(plan, args))["endpoints"])
         print(table(endpoints))
@@ -526,12 +566,15 @@ def main(argv: list[str] | None = None) -> int:
             rush = rush_check(plan, driver("rush", rush_spec(plan, args)))
             print(rush_lines(rush))
     finally:
-        gunicorn_stop(server)
+        stop(server)
+        tasks = tasks_done(worker)
     load_after = os.getloadavg()
     errors = server_errors()
     print(
         f"Load average (1 min) before {load_before[0]:.1f}, after {load_after[0]:.1f}; "
-        f"errors logged by the app: {errors} (var/bench/gunicorn.log)."
+        f"errors logged by the app: {errors} (var/bench/gunicorn.log). Booking emails "
+        f"by the task worker: {tasks['succeeded']} tasks done, {tasks['failed']} failed, "
+        f"{tasks['left']} left (var/bench/worker.log)."
     )
     report = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -542,6 +585,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_after": round(load_after[0], 2),
         },
         "server_errors_logged": errors,
+        "tasks": tasks,
         "dataset": {"scale": args.scale, **table_counts()},
         "setup": {
             "gunicorn_workers": args.gunicorn_workers,

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks_db",
     "families",
     "conversations",
 ]
@@ -209,6 +210,18 @@ if env_str("EMAIL_HOST", "") or not DEBUG:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Samenspraak <noreply@localhost>")
+
+# Emails about a booking go out from the task worker (`manage.py db_worker`),
+# so a parent's booking never waits for the mail server. Local development
+# and the tests run each task at once instead, within the request.
+TASK_WORKER = env_bool("TASK_WORKER", default=not DEBUG)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASK_WORKER
+        else "django.tasks.backends.immediate.ImmediateBackend"
+    }
+}
 
 # Security. Everything defaults to the strict value in production; local
 # development over plain http switches the https-only parts off.

@@ -11,6 +11,11 @@ nothing from the conversation itself; the calendar file not even the link.
 One message per parent: a family's bookings made at once (siblings back to
 back) or falling on the same day arrive in one email with one calendar file.
 
+A confirmation or cancellation goes out from the task worker
+(`booking_confirmations_later`, `booking_cancelled_later`): the booking is
+committed and the parent has their answer before the mail server is asked
+anything. The task holds ids and times, never a name or an address.
+
 The reminders (`booking_reminders_send`, run by
 `manage.py send_booking_reminders` from cron) go out once per booking even
 when two runs overlap: each family's due bookings are locked with SKIP LOCKED
@@ -34,11 +39,13 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from conversations import calendar
+from conversations.booking import Booked
 from conversations.booking_options import arrays_in_queries
 from conversations.invitations import Mailing, last_day
 from conversations.models import Booking, BookingSlot, Conversation, ParentLink
@@ -50,7 +57,6 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import AbstractBaseUser
 
-    from conversations.booking import Booked
     from conversations.models import MeetingRound
 
 logger = logging.getLogger(__name__)
@@ -541,12 +547,16 @@ def booking_confirmations_send(*, booked: Sequence[Booked], base_url: str) -> No
 
 def booking_cancelled_send(*, booking: Booking, base_url: str) -> None:
     """Tell the parents concerned the time was cancelled, with an .ics CANCEL
-    (the same UID, a higher SEQUENCE). `booking` may already be deleted."""
+    (the same UID, a higher SEQUENCE). `booking` may already be deleted, and
+    its conversation too (nobody is told then)."""
     conversation = (
-        Conversation.objects.select_related(
-            "child__family__location", "meeting_round", "owner"
-        ).prefetch_related("guardians", "child__family__guardians")
-    ).get(pk=booking.conversation_id)
+        Conversation.objects.select_related("child__family__location", "meeting_round", "owner")
+        .prefetch_related("guardians", "child__family__guardians")
+        .filter(pk=booking.conversation_id)
+        .first()
+    )
+    if conversation is None:
+        return  # The family's data was erased meanwhile.
     # The booking's slots went with it: the conversation's owner signs.
     booking.conversation = conversation
     item = _Item(booking)
@@ -562,6 +572,61 @@ def booking_cancelled_send(*, booking: Booking, base_url: str) -> None:
         )
         if message is not None:
             _send(message, "A booking cancellation could not be sent (booking %s): %s", booking.pk)
+
+
+# From the task worker
+
+
+def booking_confirmations_later(*, booked: Sequence[Booked], base_url: str) -> None:
+    """`booking_confirmations_send` from the task worker, once the booking is
+    committed."""
+    bookings = [
+        {"id": each.booking.pk, "previous": [t.isoformat() for t in each.previous or ()]}
+        for each in booked
+    ]
+    transaction.on_commit(
+        functools.partial(booking_confirmations_task.enqueue, bookings=bookings, base_url=base_url)
+    )
+
+
+@task
+def booking_confirmations_task(*, bookings: list[dict[str, Any]], base_url: str) -> None:
+    """The confirmations `booking_confirmations_later` asked for, of the
+    bookings that still exist: a time cancelled meanwhile is not confirmed."""
+    found = Booking.objects.in_bulk([each["id"] for each in bookings])
+    booked = [
+        Booked(
+            booking=found[each["id"]],
+            previous=tuple(map(dt.datetime.fromisoformat, each["previous"])) or None,
+        )
+        for each in bookings
+        if each["id"] in found
+    ]
+    if booked:
+        booking_confirmations_send(booked=booked, base_url=base_url)
+
+
+# What a cancellation message needs of the booking, which is gone by then.
+_CANCELLED_FIELDS = ("id", "conversation_id", "guardian_id", "sequence")
+_CANCELLED_TIMES = ("starts_at", "ends_at")
+
+
+def booking_cancelled_later(*, booking: Booking, base_url: str) -> None:
+    """`booking_cancelled_send` from the task worker, once the cancellation
+    is committed."""
+    fields = {name: getattr(booking, name) for name in _CANCELLED_FIELDS}
+    fields.update({name: getattr(booking, name).isoformat() for name in _CANCELLED_TIMES})
+    transaction.on_commit(
+        functools.partial(booking_cancelled_task.enqueue, booking=fields, base_url=base_url)
+    )
+
+
+@task
+def booking_cancelled_task(*, booking: dict[str, Any], base_url: str) -> None:
+    """The message `booking_cancelled_later` asked for."""
+    times = {name: dt.datetime.fromisoformat(booking[name]) for name in _CANCELLED_TIMES}
+    cancelled = Booking(**{name: booking[name] for name in _CANCELLED_FIELDS}, **times)
+    booking_cancelled_send(booking=cancelled, base_url=base_url)
 
 
 # The reminders

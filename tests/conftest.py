@@ -13,7 +13,11 @@ for a conversation `teacher2` prepares. Both carry their token as `.token`.
 from __future__ import annotations
 
 import pytest
+from asgiref.local import Local
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.tasks import task_backends
 from django.test import Client
 
 from families.models import StaffMembership
@@ -31,6 +35,22 @@ def _empty_cache():
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@receiver(setting_changed)
+def _reset_task_backends(*, setting, **kwargs):
+    """Django forgets its cached task backends on no setting change (it does
+    for CACHES): a test that changes TASKS gets the backend it asked for."""
+    if setting == "TASKS":
+        task_backends.__dict__.pop("settings", None)
+        task_backends._connections = Local(task_backends.thread_critical)
+
+
+@pytest.fixture
+def task_worker(settings):
+    """Tasks wait in the database for the worker, as in production
+    (`TASK_WORKER`); the tests otherwise run each task at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import transaction
 from django.db.models import OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -554,12 +553,8 @@ def parent_booking(request: HttpRequest, link: ParentLink) -> HttpResponse:
     except BookingConflictError as error:
         notice, status = error.reason, 409
     else:
-        transaction.on_commit(
-            functools.partial(
-                booking_mail.booking_confirmations_send,
-                booked=booked,
-                base_url=invitations.site_url(request),
-            )
+        booking_mail.booking_confirmations_later(
+            booked=booked, base_url=invitations.site_url(request)
         )
         moved = any(each.previous is not None for each in booked)
         messages.success(request, CHANGED if moved else BOOKED)
@@ -612,12 +607,6 @@ def parent_booking_cancel(request: HttpRequest, link: ParentLink, booking_id: in
     except InvalidChoiceError:
         # A second click while the first was cancelling: it is gone already.
         return redirect(_page_url(link))
-    transaction.on_commit(
-        functools.partial(
-            booking_mail.booking_cancelled_send,
-            booking=booking,
-            base_url=invitations.site_url(request),
-        )
-    )
+    booking_mail.booking_cancelled_later(booking=booking, base_url=invitations.site_url(request))
     messages.success(request, CANCELLED)
     return redirect(_page_url(link))

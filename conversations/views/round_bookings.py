@@ -17,7 +17,6 @@ import smtplib
 from collections import defaultdict
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -95,10 +94,7 @@ def _booking_anchor(meeting_round: MeetingRound, held: Booking) -> str:
 
 def _notify_booked(request: HttpRequest, booked: list[booking.Booked]) -> None:
     """Tell the parents their (new) time once the booking is committed."""
-    base_url = invitations.site_url(request)
-    transaction.on_commit(
-        lambda: booking_mail.booking_confirmations_send(booked=booked, base_url=base_url)
-    )
+    booking_mail.booking_confirmations_later(booked=booked, base_url=invitations.site_url(request))
 
 
 @dataclasses.dataclass
@@ -274,10 +270,7 @@ def booking_cancel_staff(request: HttpRequest, round_id: int, booking_id: int) -
     except booking.InvalidChoiceError:
         # Cancelled a moment ago, in another tab or by a second click.
         return redirect(anchor)
-    base_url = invitations.site_url(request)
-    transaction.on_commit(
-        lambda: booking_mail.booking_cancelled_send(booking=cancelled, base_url=base_url)
-    )
+    booking_mail.booking_cancelled_later(booking=cancelled, base_url=invitations.site_url(request))
     messages.success(
         request,
         _("The time for %(child)s on %(moment)s is cancelled. The parents are told by email.")

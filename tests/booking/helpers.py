@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django_tasks_db.models import DBTaskResult
+
 from conversations import booking
 from conversations.models import Booking, BookingSlot, Slot
 
@@ -44,3 +46,13 @@ def move_round(meeting_round, **moments) -> None:
     for name, value in moments.items():
         setattr(meeting_round, name, value)
     meeting_round.save()
+
+
+def run_queued_tasks() -> int:
+    """Run, here and now, each task waiting for the worker, as the worker
+    would (`manage.py db_worker`); how many ran."""
+    queued = [row.task_result for row in DBTaskResult.objects.ready()]
+    for result in queued:
+        result.task.call(*result.args, **result.kwargs)
+    DBTaskResult.objects.filter(id__in=[result.id for result in queued]).delete()
+    return len(queued)

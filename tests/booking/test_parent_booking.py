@@ -22,7 +22,13 @@ from django.utils import timezone
 from conversations import booking
 from conversations.models import Booking, BookingSlot, QuestionnaireAnswer, Slot
 from tests import factories
-from tests.booking.helpers import booked_slot_ids, choice_value, move_round, slots_of
+from tests.booking.helpers import (
+    booked_slot_ids,
+    choice_value,
+    move_round,
+    run_queued_tasks,
+    slots_of,
+)
 from tests.queries import PAGE_QUERY_BUDGET
 
 pytestmark = pytest.mark.django_db
@@ -765,18 +771,28 @@ def test_it_reads_the_page_in_as_many_queries_however_many_slots_and_children(
     assert _page_queries(client, big_url + f"?voor={emre.pk}") == small
 
 
-# The booking, everything included (the link, the transaction, the writes,
-# the confirmation email: the family's parents and their links): a new time,
-# whether for one child or for three back to back. Moving a time adds the
-# release of the old slots and the booking's update.
-BOOKING_POST_QUERIES = 11
+# The booking, everything the parent's request does (the link, the
+# transaction, the writes, the task for the worker), whether for one child or
+# for three back to back. Moving a time adds the release of the old slots and
+# the booking's update. Then the worker's confirmation email (the family's
+# parents and their links, the bookings read again), also the same for one
+# child or three.
+BOOKING_POST_QUERIES = 10
 BOOKING_MOVE_QUERIES = BOOKING_POST_QUERIES + 1
+CONFIRMATION_QUERIES = 11
 
 
 def _post_queries(client, link, value, capture) -> int:
     with CaptureQueriesContext(connection) as queries, capture(execute=True):
         response = client.post(_url(link), {"choice": value})
     assert response.status_code == 302
+    assert not mail.outbox  # The worker sends it.
+    return len(queries)
+
+
+def _task_queries() -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert run_queued_tasks() == 1
     return len(queries)
 
 
@@ -792,6 +808,7 @@ def test_it_books_in_as_many_queries_however_many_children(
     other_group,
     teacher,
     teacher2,
+    task_worker,
     django_capture_on_commit_callbacks,
 ):
     conversations = [(round_conversation, teacher)]
@@ -814,6 +831,7 @@ def test_it_books_in_as_many_queries_however_many_children(
 
     assert queries == BOOKING_POST_QUERIES <= PAGE_QUERY_BUDGET
     assert all(Booking.objects.filter(conversation=each).exists() for each, _ in conversations)
+    assert _task_queries() == CONFIRMATION_QUERIES
     assert [message.to for message in mail.outbox] == [[english_link.guardian.email]]
     assert "Emre" in mail.outbox[0].body
 
@@ -824,6 +842,7 @@ def test_it_moves_a_time_within_the_query_budget(
     meeting_round,
     round_conversation,
     teacher,
+    task_worker,
     django_capture_on_commit_callbacks,
 ):
     first, second = slots_of(meeting_round, teacher)[1:3]
@@ -833,6 +852,7 @@ def test_it_moves_a_time_within_the_query_budget(
         choice_value(round_conversation, first),
         django_capture_on_commit_callbacks,
     )
+    run_queued_tasks()
     mail.outbox.clear()
 
     queries = _post_queries(
@@ -844,5 +864,6 @@ def test_it_moves_a_time_within_the_query_budget(
 
     assert queries == BOOKING_MOVE_QUERIES <= PAGE_QUERY_BUDGET
     assert booked_slot_ids(round_conversation) == [second.pk]
+    assert _task_queries() == CONFIRMATION_QUERIES
     [message] = mail.outbox
     assert f"{timezone.localtime(second.starts_at):%H:%M}" in message.body

@@ -117,3 +117,27 @@ def test_it_prepares_a_query_postgresql_runs_again_and_again():
             ['%"families_location"%', "%$1%"],
         )
         assert cursor.fetchone()[0] == 1
+
+
+def _tasks_backend(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TASK_WORKER"}}
+    production = {
+        "SECRET_KEY": "k" * 20 + "q" * 40,
+        "ALLOWED_HOSTS": "samenspraak.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from config import settings; print(settings.TASKS['default'])"],
+        cwd=ROOT,
+        env={**clean, **production, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_it_leaves_booking_emails_to_the_task_worker_in_production():
+    assert "django_tasks_db.DatabaseBackend" in _tasks_backend()
+    assert "ImmediateBackend" in _tasks_backend(TASK_WORKER="false")
+    assert "ImmediateBackend" in _tasks_backend(DEBUG="true")
