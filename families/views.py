@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -41,7 +42,7 @@ from families.models import (
 from families.school_year import current_school_year, label
 
 if TYPE_CHECKING:
-    from families.models import AnyUser
+    from families.models import AnyUser, UserRows
 
 # A search shows at most this many children; refining the words finds the rest.
 SEARCH_LIMIT = 50
@@ -71,10 +72,28 @@ def _url_by_id(name: str) -> Callable[[int], str]:
     return lambda pk: f"{before}{pk}{after}"
 
 
-def _home_groups(groups: QuerySet[Group]) -> list[dict[str, Any]]:
+@functools.cache
+def _home_group_rows(school_year: int, *, coordinated: bool) -> UserRows:
+    """The groups of `school_year` the home page lists for a user, compiled
+    once per process, school year and kind of user: building and compiling
+    the query costs more than running it."""
+
+    @compiled_rows_per_user(per_day=False)
+    def group_rows(user: AnyUser) -> QuerySet[Group]:
+        groups = Group.objects.visible_to(user).filter(school_year=school_year)
+        if coordinated:
+            # A coordinator's location holds too many children to list on one
+            # page: the overview per group is one click away.
+            groups = groups.filter(staff_memberships__user=user).distinct()
+        return groups.values("pk", "name", "setting", "location__name")
+
+    return group_rows
+
+
+def _home_groups(user: AnyUser, *, coordinated: bool) -> list[dict[str, Any]]:
     """The groups with their children, as the home page links them: two queries
     of plain rows, however many children."""
-    listed = list(groups.values("pk", "name", "setting", "location__name"))
+    listed = _home_group_rows(current_school_year(), coordinated=coordinated)(user)
     by_group: dict[int, list[dict[str, str]]] = {group["pk"]: [] for group in listed}
     enrolled = (
         Enrolment.objects.filter(group__in=list(by_group))
@@ -235,7 +254,6 @@ def _home_comments(user: AnyUser) -> tuple[list[HomeComment], int]:
 @require_GET
 @staff_login_required
 def home(request: HttpRequest) -> HttpResponse:
-    groups = Group.objects.visible_to(request.user).current()
     # families.auth reads the locations a user coordinates along with the user:
     # someone who coordinates none has no review requests to count.
     known = getattr(request.user, "coordinated_locations", None)
@@ -244,17 +262,13 @@ def home(request: HttpRequest) -> HttpResponse:
         if known == []
         else list(with_review_requests(Location.objects.coordinated_by(request.user)))
     )
-    if coordinated:
-        # A coordinator's location holds too many children to list on one page:
-        # the overview per group is one click away.
-        groups = groups.filter(staff_memberships__user=request.user).distinct()
     open_agreements, open_total, overdue_total = _home_agreements(request.user)
     new_comments, new_comment_total = _home_comments(request.user)
     return render(
         request,
         "families/home.html",
         {
-            "groups": _home_groups(groups),
+            "groups": _home_groups(request.user, coordinated=bool(coordinated)),
             "coordinated_locations": coordinated,
             "form": ChildSearchForm(),
             "school_year_label": label(current_school_year()),
