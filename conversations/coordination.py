@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+from collections import Counter
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from django.db.models import (
@@ -43,11 +46,11 @@ from django.utils import timezone
 
 from conversations.models import Agreement, Contact, Conversation
 from conversations.summary import OWN_RATING_FIELDS, PARENT_RATING_FIELDS
-from families.models import AuditEntry, Child, Enrolment
+from families.models import AuditEntry, Child, Enrolment, compiled_objects, compiled_rows
 
 if TYPE_CHECKING:
     from conversations.coordination_forms import Filters
-    from families.models import Group, Location
+    from families.models import Group, Location, Rows
 
 HELD = (Conversation.Status.HELD, Conversation.Status.FOLLOWED_UP)
 NOT_HELD_YET = (Conversation.Status.DRAFT, Conversation.Status.PREPARED)
@@ -59,6 +62,8 @@ MIN_PROFESSIONALS_FOR_OWN_NEEDS = 3
 # Families not reached yet, listed per group on the overview; the rest are
 # one click away.
 NOT_REACHED_SHOWN = 8
+# Requests to think along shown on the overview; the rest are on their list.
+REQUESTS_SHOWN = 5
 
 # What a child's coverage status is called in links and filters.
 STATUS_HELD = "held"
@@ -96,11 +101,11 @@ def conversations_in_scope(location: Location, filters: Filters) -> QuerySet[Con
     return Conversation.objects.filter(_chosen(filters), child__family__location=location)
 
 
-def _in_group(filters: Filters, child_path: str) -> Q:
-    """Rows whose child is in the chosen group (no condition without one)."""
-    if filters.group is None:
+def _in_group(group: Group | int | None, child_path: str) -> Q:
+    """Rows whose child is in the chosen group, or its id (no condition without one)."""
+    if group is None:
         return Q()
-    enrolled = Enrolment.objects.filter(group=filters.group, child=OuterRef(child_path))
+    enrolled = Enrolment.objects.filter(group=group, child=OuterRef(child_path))
     return Q(Exists(enrolled))
 
 
@@ -237,6 +242,7 @@ def overview(location: Location, filters: Filters, groups: list[Group]) -> Overv
     placed, reach_by_child = _reach_rows(location, filters, rows)
 
     needs, parent_ratings_by_child, agreements_by_child = _conversation_rows(location, filters)
+    rated_by_group: dict[int, list[tuple[int | None, ...]]] = {}
     for group_id, child_id in placed:
         row = rows.get(group_id)
         if row is None:
@@ -245,10 +251,9 @@ def overview(location: Location, filters: Filters, groups: list[Group]) -> Overv
         if counted is not None:
             row.open_agreements += counted[0]
             row.overdue_agreements += counted[1]
-        for rated in parent_ratings_by_child.get(child_id, ()):
-            for field, rating in zip(PARENT_RATING_FIELDS, rated, strict=True):
-                if rating is not None:
-                    row.ratings[field][rating - 1] += 1
+        rated_by_group.setdefault(group_id, []).extend(parent_ratings_by_child.get(child_id, ()))
+    for group_id, rated in rated_by_group.items():
+        rows[group_id].ratings = _rating_counts(PARENT_RATING_FIELDS, rated)
 
     totals = Totals(
         **_reach_counts(reach_by_child.values()),
@@ -275,11 +280,16 @@ def _reach_subqueries(filters: Filters) -> dict[str, Subquery]:
         .annotate(reach=Max(Case(When(status__in=HELD, then=Value(2)), default=Value(1))))
         .values("reach")
     )
-    positive = Contact.objects.filter(
-        child__family=OuterRef("child__family_id"),
-        tone=Contact.Tone.POSITIVE,
-        occurred_at__gte=filters.positive_since,
-    ).values(found=Value(True))[:1]
+    # Unordered: any such contact answers, without sorting the family's contacts.
+    positive = (
+        Contact.objects.filter(
+            child__family=OuterRef("child__family_id"),
+            tone=Contact.Tone.POSITIVE,
+            occurred_at__gte=filters.positive_since,
+        )
+        .order_by()
+        .values(found=Value(True))[:1]
+    )
     return {"reach": Subquery(reach), "has_positive": Subquery(positive)}
 
 
@@ -294,27 +304,25 @@ def _reach_rows(
     enrolments = Enrolment.objects.filter(group__location=location, group__school_year=filters.year)
     if filters.group is not None:
         enrolments = enrolments.filter(group=filters.group)
-    current = Q(child__left_on__isnull=True) | Q(child__left_on__gt=cutoff)
 
     placed: list[tuple[int, int]] = []
     reach_by_group: dict[int, list[tuple[str, bool]]] = {}
     reach_by_child: dict[int, tuple[str, bool]] = {}
-    for group_id, child_id, family_name, first_name, is_current, reach, has_positive in (
-        enrolments.annotate(current=ExpressionWrapper(current, output_field=BooleanField()))
-        .annotate(**_reach_subqueries(filters))
+    for group_id, child_id, family_name, first_name, left_on, reach, has_positive in (
+        enrolments.annotate(**_reach_subqueries(filters))
         .values_list(
             "group_id",
             "child_id",
             "child__family__name",
             "child__first_name",
-            "current",
+            "child__left_on",
             "reach",
             "has_positive",
         )
         .order_by("child__family__name", "child__first_name", "pk")
     ):
         placed.append((group_id, child_id))
-        if not is_current:
+        if left_on is not None and left_on <= cutoff:
             continue
         reached = (REACH_STATUSES[reach], bool(has_positive))
         reach_by_child[child_id] = reached
@@ -330,6 +338,88 @@ def _reach_rows(
     return placed, reach_by_child
 
 
+def _rating_counts(
+    fields: tuple[str, ...], rated: list[tuple[int | None, ...]]
+) -> dict[str, list[int]]:
+    """How often each of `fields` got each rating, from rows of ratings (one
+    value per field, None where not rated). Counted a column at a time by
+    Counter: with a row per conversation, a Python loop over every value took
+    twice as long."""
+    counts = {field: [0] * len(RATINGS) for field in fields}
+    # Without rows there are no columns: zip stops at once.
+    for field, ratings in zip(fields, zip(*rated, strict=True), strict=False):
+        for rating, count in Counter(ratings).items():
+            if rating is not None:
+                counts[field][rating - 1] = count
+    return counts
+
+
+def _conversation_values(
+    location: Location | int,
+    *,
+    year: int,
+    kind: str,
+    today: dt.date,
+    group: Group | int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Conversation]:
+    """A row per conversation of the location (or the group, or their ids) of
+    the year and kind: its child, its owner, whether it is in the period, its
+    open agreements due in the period and how many of them are past their
+    date, and its ratings."""
+    conversations = Conversation.objects.filter(
+        school_year=year, child__family__location=location
+    ).filter(_in_group(group, "child_id"))
+    if kind:
+        conversations = conversations.filter(kind=kind)
+    in_period = Q()
+    if since:
+        in_period &= Q(date__gte=since)
+    if until:
+        in_period &= Q(date__lte=until)
+    open_agreement = Q(agreements__status=Agreement.Status.OPEN)
+    if since:
+        open_agreement &= Q(agreements__due_on__gte=since)
+    if until:
+        open_agreement &= Q(agreements__due_on__lte=until)
+    overdue = open_agreement & Q(agreements__due_on__lt=today)
+    return (
+        conversations.annotate(
+            in_period=ExpressionWrapper(in_period, output_field=BooleanField())
+            if in_period
+            else Value(True),
+            open_agreements=Count("agreements", filter=open_agreement),
+            overdue_agreements=Count("agreements", filter=overdue),
+        )
+        .values(
+            "child_id",
+            "owner_id",
+            "in_period",
+            "open_agreements",
+            "overdue_agreements",
+            *PARENT_RATING_FIELDS,
+            *OWN_RATING_FIELDS,
+        )
+        .order_by()
+    )
+
+
+@functools.cache
+def _location_conversation_values(year: int, kind: str) -> Rows:
+    """`_conversation_values` of a whole location without a period, as the
+    overview opens, by the location's id. Compiled once per process, school
+    year and kind (the filter form's choices, so a handful; neither fits a
+    stand-in id): building and compiling the query took about a millisecond
+    on every request."""
+
+    @compiled_rows(keys=("location",), per_day=True)
+    def conversation_values(location_id: int, today: dt.date) -> QuerySet[Conversation]:
+        return _conversation_values(location_id, year=year, kind=kind, today=today)
+
+    return conversation_values
+
+
 def _conversation_rows(
     location: Location, filters: Filters
 ) -> tuple[NeedCounts, dict[int, list[tuple[int | None, ...]]], dict[int, tuple[int, int]]]:
@@ -343,67 +433,46 @@ def _conversation_rows(
     - per child, the open agreements due in the chosen period (whatever the
       conversation's date, as `agreements_in_scope`), and how many of them are
       past their date."""
-    conversations = Conversation.objects.filter(
-        school_year=filters.year, child__family__location=location
-    ).filter(_in_group(filters, "child_id"))
-    if filters.kind:
-        conversations = conversations.filter(kind=filters.kind)
-    in_period = Q()
-    if filters.since:
-        in_period &= Q(date__gte=filters.since)
-    if filters.until:
-        in_period &= Q(date__lte=filters.until)
-    open_agreement = Q(agreements__status=Agreement.Status.OPEN)
-    if filters.since:
-        open_agreement &= Q(agreements__due_on__gte=filters.since)
-    if filters.until:
-        open_agreement &= Q(agreements__due_on__lte=filters.until)
-    overdue = open_agreement & Q(agreements__due_on__lt=timezone.localdate())
+    if filters.group is None and not filters.since and not filters.until:
+        rows = _location_conversation_values(filters.year, filters.kind)(location.pk)
+    else:
+        rows = _conversation_values(
+            location,
+            year=filters.year,
+            kind=filters.kind,
+            today=timezone.localdate(),
+            group=filters.group,
+            since=filters.since,
+            until=filters.until,
+        )
 
-    parents = {field: [0] * len(RATINGS) for field in PARENT_RATING_FIELDS}
-    own = {field: [0] * len(RATINGS) for field in OWN_RATING_FIELDS}
+    parent_ratings, own_ratings = itemgetter(*PARENT_RATING_FIELDS), itemgetter(*OWN_RATING_FIELDS)
+    parent_rows: list[tuple[int | None, ...]] = []
+    own_rows: list[tuple[int | None, ...]] = []
     professionals: set[int] = set()
     ratings_by_child: dict[int, list[tuple[int | None, ...]]] = {}
     agreements_by_child: dict[int, tuple[int, int]] = {}
-    for _pk, child_id, owner_id, is_in_period, open_count, overdue_count, *rated in (
-        conversations.annotate(
-            in_period=ExpressionWrapper(in_period, output_field=BooleanField())
-            if in_period
-            else Value(True),
-            open_agreements=Count("agreements", filter=open_agreement),
-            overdue_agreements=Count("agreements", filter=overdue),
-        )
-        .values_list(
-            "pk",
-            "child_id",
-            "owner_id",
-            "in_period",
-            "open_agreements",
-            "overdue_agreements",
-            *PARENT_RATING_FIELDS,
-            *OWN_RATING_FIELDS,
-        )
-        .order_by()
-    ):
-        if open_count:
+    for row in rows:
+        child_id = row["child_id"]
+        if row["open_agreements"]:
             counted = agreements_by_child.get(child_id, (0, 0))
-            agreements_by_child[child_id] = (counted[0] + open_count, counted[1] + overdue_count)
-        if not is_in_period:
+            agreements_by_child[child_id] = (
+                counted[0] + row["open_agreements"],
+                counted[1] + row["overdue_agreements"],
+            )
+        if not row["in_period"]:
             continue
-        parent_rated = tuple(rated[: len(PARENT_RATING_FIELDS)])
-        own_rated = rated[len(PARENT_RATING_FIELDS) :]
+        parent_rated, own_rated = parent_ratings(row), own_ratings(row)
         ratings_by_child.setdefault(child_id, []).append(parent_rated)
-        for field, rating in zip(PARENT_RATING_FIELDS, parent_rated, strict=True):
-            if rating is not None:
-                parents[field][rating - 1] += 1
-        for field, rating in zip(OWN_RATING_FIELDS, own_rated, strict=True):
-            if rating is not None:
-                own[field][rating - 1] += 1
-        if owner_id is not None and any(rating is not None for rating in own_rated):
-            professionals.add(owner_id)
+        parent_rows.append(parent_rated)
+        own_rows.append(own_rated)
+        if row["owner_id"] is not None and any(rating is not None for rating in own_rated):
+            professionals.add(row["owner_id"])
     enough = len(professionals) >= MIN_PROFESSIONALS_FOR_OWN_NEEDS
     needs = NeedCounts(
-        parents=parents, own=own if enough else None, professionals=len(professionals)
+        parents=_rating_counts(PARENT_RATING_FIELDS, parent_rows),
+        own=_rating_counts(OWN_RATING_FIELDS, own_rows) if enough else None,
+        professionals=len(professionals),
     )
     return needs, ratings_by_child, agreements_by_child
 
@@ -518,7 +587,7 @@ def agreements_in_scope(location: Location, filters: Filters) -> QuerySet[Agreem
     if filters.kind:
         chosen &= Q(conversation__kind=filters.kind)
     agreements = Agreement.objects.filter(chosen).filter(
-        _in_group(filters, "conversation__child_id")
+        _in_group(filters.group, "conversation__child_id")
     )
     if filters.since:
         agreements = agreements.filter(due_on__gte=filters.since)
@@ -543,14 +612,41 @@ def review_requests(location: Location, filters: Filters) -> QuerySet[Conversati
     longest waiting first, each with `asked_total` (a window count). Open
     requests are shown whatever the kind, year or period chosen: each waits for
     an answer. Only the group narrows them down."""
+    return _review_requests(location, filters.group)
+
+
+def _review_requests(location: Location | int, group: Group | int | None) -> QuerySet[Conversation]:
+    """`review_requests` for a location and a group, or their ids."""
     conversations = Conversation.objects.filter(
         child__family__location=location, review_requested_at__isnull=False
-    ).filter(_in_group(filters, "child_id"))
+    ).filter(_in_group(group, "child_id"))
     return (
         conversations.select_related("child", "owner", "review_requested_by")
         .annotate(asked_total=Window(Count("pk")))
         .order_by("review_requested_at", "pk")
     )
+
+
+# The first requests of `review_requests`, as the overview shows them, compiled
+# once per process: building and compiling the query (three objects read along
+# and a window count) cost more than running it.
+
+
+@compiled_objects(keys=("location",))
+def _first_review_requests(location_id: int) -> QuerySet[Conversation]:
+    return _review_requests(location_id, None)[:REQUESTS_SHOWN]
+
+
+@compiled_objects(keys=("location", "group"))
+def _first_review_requests_in_group(location_id: int, group_id: int) -> QuerySet[Conversation]:
+    return _review_requests(location_id, group_id)[:REQUESTS_SHOWN]
+
+
+def first_review_requests(location: Location, filters: Filters) -> list[Conversation]:
+    """The first `REQUESTS_SHOWN` of `review_requests(location, filters)`."""
+    if filters.group is None:
+        return _first_review_requests(location.pk)
+    return _first_review_requests_in_group(location.pk, filters.group.pk)
 
 
 def conversations_list(
@@ -568,7 +664,7 @@ def conversations_list(
         conversations = review_requests(location, filters)
     else:
         conversations = conversations_in_scope(location, filters).filter(
-            _in_group(filters, "child_id")
+            _in_group(filters.group, "child_id")
         )
     if status == STATUS_HELD:
         conversations = conversations.filter(status__in=HELD)

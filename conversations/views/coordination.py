@@ -8,13 +8,15 @@ conversations.coordination; each page holds a fixed number of queries.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +33,8 @@ from families.models import (
     Group,
     Location,
     StaffMembership,
+    compiled_objects,
+    compiled_rows,
     coordinated_locations,
 )
 
@@ -39,9 +43,9 @@ if TYPE_CHECKING:
 
     from django.core.paginator import Page
 
+    from families.models import Rows
+
 PAGE_SIZE = 50
-# Requests to think along shown on the overview; the rest are on their list.
-REQUESTS_SHOWN = 5
 # A count of 0 in the table per group: nothing behind it to link to.
 ZERO_CELL = mark_safe('<td class="num">0</td>')
 
@@ -50,21 +54,39 @@ def _location(request: HttpRequest, location_id: int) -> Location:
     return get_object_or_404(Location.objects.coordinated_by(request.user), pk=location_id)
 
 
+@compiled_objects(keys=("user",))
+def _coordinated_locations(user_id: int) -> QuerySet[Location]:
+    """The locations the user coordinates, compiled once per process: building
+    and compiling the query cost more than running it."""
+    return Location.objects.coordinated_by_id(user_id)
+
+
 def _location_and_navigation(
     request: HttpRequest, location_id: int
 ) -> tuple[Location, list[Location]]:
     """The location, and every location the user coordinates, for the page's
     navigation (which would otherwise ask for them again): one query."""
-    coordinated = list(Location.objects.coordinated_by(request.user))
+    coordinated = _coordinated_locations(request.user.pk)
     location = next((each for each in coordinated if each.pk == location_id), None)
     if location is None:
         raise Http404
     return location, coordinated
 
 
+@compiled_objects(keys=("location",))
+def _groups_by_name(location_id: int) -> QuerySet[Group]:
+    """The location's groups of every year, by name, for the filters on every
+    page here: compiled once per process, as building and compiling the query
+    cost more than running it."""
+    return Group.objects.filter(location=location_id).order_by("name")
+
+
 def _filters(request: HttpRequest, location: Location) -> tuple[FilterForm, Filters]:
     """The filter form and what it chose."""
-    form = FilterForm(request.GET, groups=list(location.groups.order_by("name")))
+    groups = _groups_by_name(location.pk)
+    for group in groups:
+        group.location = location  # As location.groups gives them.
+    form = FilterForm(request.GET, groups=groups)
     return form, form.filters()
 
 
@@ -102,31 +124,53 @@ def _count_cells(counts: list[tuple[int, str]]) -> list[SafeString]:
     """The cells of a need's row in the overview's table per group: each
     count, as a link when it has one. The HTML the template wrote, written
     here: with a cell for each group, need and rating, the template's tags
-    per cell were most of the page's rendering."""
+    per cell were most of the page's rendering. An f-string, not format_html,
+    whose checks of each argument took longer than the escaping: the link is
+    escaped, the count is a whole number."""
     return [
-        format_html('<td class="num"><a href="{}">{}</a></td>', link, count) if link else ZERO_CELL
+        mark_safe(f'<td class="num"><a href="{escape(link)}">{count:d}</a></td>')  # noqa: S308
+        if link
+        else ZERO_CELL
         for count, link in counts
     ]
 
 
-def _staff_names(groups: list[Group]) -> dict[int, str]:
-    """Each group's staff, by name, as the overview lists them (one query).
+@functools.cache
+def _staff_of_year(year: int) -> Rows:
+    """The staff of a location's groups of `year` as short rows, by the
+    location's id. Names only: the memberships and users as model instances
+    took longer to build than the query took to run. Compiled once per
+    process and school year (a year fits no stand-in id; the filter form
+    offers a handful), as building and compiling the query took longer than
+    running it."""
 
-    Names only, read as short rows: the memberships and users as model
-    instances took longer to build than the query took to run."""
-    names: dict[int, list[str]] = {group.pk: [] for group in groups}
-    for group_id, first_name, last_name, username in (
-        StaffMembership.groups.through.objects.filter(group__in=groups)
-        .values_list(
-            "group_id",
-            "staffmembership__user__first_name",
-            "staffmembership__user__last_name",
-            "staffmembership__user__username",
+    @compiled_rows(keys=("location",))
+    def staff(location_id: int) -> QuerySet:
+        return (
+            StaffMembership.groups.through.objects.filter(
+                group__location=location_id, group__school_year=year
+            )
+            .values(
+                "group_id",
+                first_name=F("staffmembership__user__first_name"),
+                last_name=F("staffmembership__user__last_name"),
+                username=F("staffmembership__user__username"),
+            )
+            .order_by("first_name", "last_name")
         )
-        .order_by("staffmembership__user__first_name", "staffmembership__user__last_name")
-    ):
-        # As User.get_full_name(), falling back to the username.
-        names[group_id].append(f"{first_name} {last_name}".strip() or username)
+
+    return staff
+
+
+def _staff_names(location: Location, year: int, groups: list[Group]) -> dict[int, str]:
+    """Each group's staff, by name, as the overview lists them (one query;
+    with one group chosen, the year's other groups are passed over)."""
+    names: dict[int, list[str]] = {group.pk: [] for group in groups}
+    for each in _staff_of_year(year)(location.pk):
+        if each["group_id"] in names:
+            # As User.get_full_name(), falling back to the username.
+            full_name = f"{each['first_name']} {each['last_name']}".strip()
+            names[each["group_id"]].append(full_name or each["username"])
     return {group_id: ", ".join(each) for group_id, each in names.items()}
 
 
@@ -146,7 +190,7 @@ def location_overview(request: HttpRequest, location_id: int) -> HttpResponse:
     agreements_url = reverse("coordination_agreements", args=[location.pk])
     conversations_url = reverse("coordination_conversations", args=[location.pk])
     group_url, child_url = _url_for_each("group_detail"), _url_for_each("child_detail")
-    staff = _staff_names([row.group for row in rows])
+    staff = _staff_names(location, filters.year, [row.group for row in rows])
     for row in rows:
         row_query = filters.query(group=row.group.pk)
         row.children_link = f"{children_url}?{row_query}"
@@ -163,7 +207,10 @@ def location_overview(request: HttpRequest, location_id: int) -> HttpResponse:
         for child in row.not_reached:
             child.url = child_url(child.child_id)
     query = filters.query()
-    requests = list(coordination.review_requests(location, filters)[:REQUESTS_SHOWN])
+    requests = coordination.first_review_requests(location, filters)
+    review_url = _url_for_each("conversation_review")
+    for conversation in requests:
+        conversation.review_url = review_url(conversation.pk)
     return render(
         request,
         "coordination/overview.html",

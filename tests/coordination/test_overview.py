@@ -166,6 +166,50 @@ def test_it_counts_agreements_by_their_date_and_reflections_by_the_conversations
     assert _rows(during)["Groep 3"].ratings["parent_relatedness"] == [0, 0, 0, 1]
 
 
+def test_it_counts_the_same_with_a_period_or_a_group_that_leaves_nothing_out(
+    coordinator_client, location, group, world, held
+):
+    """The overview as it opens (its counting query compiled once) and with
+    a period holding every conversation and agreement, or one group (each
+    built for the request), count alike."""
+    as_it_opens = _overview(coordinator_client, location)
+    whole_year = _overview(coordinator_client, location, since="2000-01-01", until="2099-12-31")
+    one_group = _overview(coordinator_client, location, group=group.pk)
+
+    assert whole_year.context["totals"] == as_it_opens.context["totals"]
+    assert whole_year.context["needs"] == as_it_opens.context["needs"]
+    assert _rows(whole_year) == _rows(as_it_opens)
+    assert _rows(one_group)["Groep 3"] == _rows(as_it_opens)["Groep 3"]
+    assert (_rows(as_it_opens)["Groep 3"].open_agreements, as_it_opens.context["needs"].rated) == (
+        1,
+        True,
+    )
+
+
+def test_it_lists_the_staff_of_each_group_by_name(
+    coordinator_client, location, other_location, group, other_group, teacher, teacher2
+):
+    anna = factories.make_staff("anna", location, groups=(group,))
+    anna.last_name = "de Wit"
+    anna.save()
+    nameless = factories.make_staff("invaller", location, groups=(group, other_group))
+    nameless.first_name = ""
+    nameless.save()
+    last_year = factories.make_group(location, school_year=group.school_year - 1)
+    factories.make_staff("vorigjaar", location, groups=(last_year,))
+    factories.make_staff("elders", other_location, groups=(factories.make_group(other_location),))
+    empty = factories.make_group(location, name="Groep 8")
+
+    rows = _rows(_overview(coordinator_client, location))
+    in_group = _rows(_overview(coordinator_client, location, group=other_group.pk))
+
+    assert rows["Groep 3"].staff == "invaller, Anna de Wit, Teacher"  # By first name.
+    assert rows["Groep 5"].staff == "invaller, Teacher2"
+    assert rows[empty.name].staff == ""
+    assert in_group["Groep 5"].staff == "invaller, Teacher2"
+    assert list(in_group) == ["Groep 5"]
+
+
 def test_it_ignores_a_group_of_another_location(
     coordinator_client, location, other_location, world
 ):
@@ -256,6 +300,43 @@ def test_it_shows_requests_to_think_along_of_any_kind(
         reverse("coordination_conversations", args=[location.pk]), {"asked": "1"}
     )
     assert [c.pk for c in listed.context["page"].object_list] == [concern.pk]
+
+
+def test_it_shows_the_longest_waiting_requests_of_the_chosen_group_first(
+    coordinator_client, location, group, child, other_child, teacher, teacher2, coordinator
+):
+    now = timezone.now()
+    waiting = []
+    for days in range(7, 0, -1):  # Emre's six, then Noor's one, longest waiting first.
+        asking_child, owner = (child, teacher) if days > 1 else (other_child, teacher2)
+        waiting.append(
+            factories.make_conversation(
+                asking_child,
+                owner,
+                kind=Kind.CONCERN,
+                review_requested_at=now - dt.timedelta(days=days),
+                review_requested_by=coordinator if days == 7 else None,
+            )
+        )
+
+    everyone = _overview(coordinator_client, location)
+    in_group = _overview(coordinator_client, location, group=group.pk)
+
+    assert everyone.context["request_total"] == 7
+    assert [c.pk for c in everyone.context["requests"]] == [c.pk for c in waiting[:5]]
+    first = everyone.context["requests"][0]
+    assert (first.child.full_name, first.review_requested_by, first.owner) == (
+        "Emre Yilmaz",
+        coordinator,
+        teacher,
+    )
+    assert reverse("conversation_review", args=[waiting[0].pk]) in everyone.text
+    assert reverse("conversation_review", args=[waiting[5].pk]) not in everyone.text
+    assert in_group.context["request_total"] == 6
+    assert [c.pk for c in in_group.context["requests"]] == [c.pk for c in waiting[:5]]
+    only_noor = _overview(coordinator_client, location, group=other_child.enrolments.get().group_id)
+    assert [c.pk for c in only_noor.context["requests"]] == [waiting[6].pk]
+    assert only_noor.context["request_total"] == 1
 
 
 def test_it_tells_a_coordinator_on_the_home_page_who_asks(
