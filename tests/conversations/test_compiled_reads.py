@@ -208,6 +208,23 @@ def test_it_reads_links_and_answers_as_the_orm_does(conversations):
     ]
 
 
+def test_it_reads_each_links_answers_as_the_orm_does(conversations):
+    for each in conversations:
+        links = parent_answers.links_of(each)
+        expected = QuestionnaireAnswer.objects.filter(link_id__in=[link.pk for link in links])
+        assert sorted(
+            (_fields(answer) for answer in parent_answers._stored_answers(each.pk)),
+            key=lambda fields: fields["id"],
+        ) == [_fields(answer) for answer in expected.order_by("pk")]
+        by_link = parent_answers.answers_by_link(links)
+        assert sorted(by_link) == sorted(link.pk for link in links)
+    shown = parent_answers.answers_by_link(parent_answers.links_of(conversations[0]))
+    assert sorted(
+        (each.guardian.first_name, [answer.question.key for answer in each.answers])
+        for each in shown.values()
+    ) == [("Ayşe", ["feeling", "topics"]), ("Mehmet", ["feeling", "topics"])]
+
+
 def test_it_reads_agenda_questions_and_parents_as_the_related_managers_do(conversations):
     for each in conversations:
         assert [_fields(item) for item in meeting._agenda(each)] == [
