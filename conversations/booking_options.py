@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import F, OuterRef, QuerySet
 
 from conversations.models import Conversation, MeetingRound, Slot
@@ -93,12 +93,29 @@ def round_professionals(conversation: Conversation) -> QuerySet:
     return get_user_model().objects.filter(pk__in=ids)
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class FreeSlot:
+    """A free slot as `free_slots` reads it: what an option shows of a Slot.
+    A page lists a hundred of them or more, and a model object for each (and
+    for its professional) cost more than reading them."""
+
+    pk: int
+    professional_id: int
+    # Shared by the professional's slots, with only what names them read.
+    professional: AbstractBaseUser
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    place: str
+    video_link: str
+
+
 @dataclasses.dataclass(frozen=True)
 class Part:
-    """Consecutive slots of one professional for one conversation."""
+    """Consecutive slots of one professional for one conversation: free ones
+    (FreeSlot) in an option, booked ones (Slot) in a booking."""
 
     conversation: Conversation
-    slots: tuple[Slot, ...]
+    slots: tuple[Slot | FreeSlot, ...]
 
     @property
     def starts_at(self) -> dt.datetime:
@@ -150,7 +167,7 @@ def slots_needed(conversation: Conversation, *, interpreter: bool = False) -> in
     return INTERPRETER_SLOTS if interpreter or conversation.interpreter else 1
 
 
-def slot_runs(slots: Sequence[Slot], length: int) -> list[tuple[Slot, ...]]:
+def slot_runs[S: (Slot, FreeSlot)](slots: Sequence[S], length: int) -> list[tuple[S, ...]]:
     """Every `length` consecutive slots of one professional, each starting when
     the one before ends. `slots` are sorted by professional, then time."""
     found = []
@@ -164,15 +181,40 @@ def slot_runs(slots: Sequence[Slot], length: int) -> list[tuple[Slot, ...]]:
     return found
 
 
-def free_slots(meeting_round: MeetingRound | int, professionals: Iterable[int]) -> list[Slot]:
+def free_slots(meeting_round: MeetingRound | int, professionals: Iterable[int]) -> list[FreeSlot]:
     """The round's free slots of these professionals, sorted by professional
     and time. One query."""
-    return list(
+    user_model = get_user_model()
+    # What names a professional (get_full_name, get_username), in the order
+    # of the model's fields, as Model.from_db takes them.
+    wanted = {user_model._meta.pk.attname, "first_name", "last_name", user_model.USERNAME_FIELD}
+    names = [field.attname for field in user_model._meta.concrete_fields if field.attname in wanted]
+    rows = (
         Slot.objects.free()
         .filter(meeting_round=meeting_round, professional__in=list(professionals))
-        .select_related("professional")
         .order_by("professional_id", "starts_at")
+        .values_list(
+            "pk",
+            "professional_id",
+            "starts_at",
+            "ends_at",
+            "place",
+            "video_link",
+            *(f"professional__{name}" for name in names),
+        )
     )
+    professionals_by_id: dict[int, AbstractBaseUser] = {}
+    found = []
+    for pk, professional_id, starts_at, ends_at, place, video_link, *named in rows:
+        professional = professionals_by_id.get(professional_id)
+        if professional is None:
+            professional = professionals_by_id[professional_id] = user_model.from_db(
+                DEFAULT_DB_ALIAS, names, named
+            )
+        found.append(
+            FreeSlot(pk, professional_id, professional, starts_at, ends_at, place, video_link)
+        )
+    return found
 
 
 def booking_options(

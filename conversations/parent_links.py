@@ -15,6 +15,7 @@ app processes in production (Redis).
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -25,13 +26,16 @@ from django.utils import timezone
 from conversations import tokens
 from conversations.models import Conversation, ParentLink
 from conversations.tokens import TOKEN_LENGTH, TooManyAttemptsError, token_hash
-from families.models import Guardian
+from families.models import Guardian, TextKey, compiled_objects
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from django.contrib.auth.models import AbstractBaseUser
+    from django.db.models import QuerySet
     from django.http import HttpRequest
+
+    from families.models import Objects
 
 __all__ = [
     "LINK_PURPOSE",
@@ -124,14 +128,22 @@ def link_find(
     tokens.check_attempts(request, purpose=LINK_PURPOSE)
     link = None
     if len(token) == TOKEN_LENGTH:
-        # No ordering: the hash is unique, and the Meta ordering would join
-        # and sort the conversation's and the guardian's tables for nothing.
-        link = (
-            ParentLink.objects.select_related(*related)
-            .filter(token_hash=token_hash(token))
-            .order_by()
-            .first()
-        )
+        link = next(iter(_links_by_hash(tuple(related))(token_hash(token))), None)
     if link is None:
         tokens.count_miss(request, purpose=LINK_PURPOSE)
     return link
+
+
+@functools.cache
+def _links_by_hash(related: tuple[str, ...]) -> Objects:
+    """The query `link_find` runs for these `related`, compiled once per
+    process: every parent request runs it, and building it cost more than
+    running it."""
+
+    @compiled_objects(keys=(TextKey("token hash"),))
+    def links(hashed: str) -> QuerySet[ParentLink]:
+        # No ordering: the hash is unique, and the Meta ordering would join
+        # and sort the conversation's and the guardian's tables for nothing.
+        return ParentLink.objects.select_related(*related).filter(token_hash=hashed).order_by()[:1]
+
+    return links

@@ -249,7 +249,7 @@ class Rows(Protocol):
 
     build: Callable[..., models.QuerySet]
 
-    def __call__(self, *ids: int) -> list[dict[str, Any]]: ...
+    def __call__(self, *ids: int | str) -> list[dict[str, Any]]: ...
 
 
 class UserRows(Protocol):
@@ -277,6 +277,22 @@ class _CompiledRows:
 # The ids a database stores as an integer (a bigint; SQLite's too).
 _SMALLEST_ID, _LARGEST_ID = -(2**63), 2**63 - 1
 _ANY_IDS = (_ANY_USER_ID, -7_391_024_627, -7_391_024_639, -7_391_024_651)
+# The same for a key that is a text: no stored text is likely to equal these.
+_ANY_TEXTS = tuple(f"<any text {n}: 7391024613>" for n in range(len(_ANY_IDS)))
+
+
+class TextKey(str):
+    """A key of `compiled_rows` that is a text (a token's hash), where the
+    others are integer ids: `keys=("round", TextKey("token hash"))`."""
+
+    __slots__ = ()
+
+
+def _stand_ins(keys: tuple[str, ...]) -> tuple[int | str, ...]:
+    """What stands for each key while a query is compiled."""
+    return tuple(
+        _ANY_TEXTS[n] if isinstance(key, TextKey) else _ANY_IDS[n] for n, key in enumerate(keys)
+    )
 
 
 def compiled_rows(
@@ -285,7 +301,8 @@ def compiled_rows(
     """Turn `build(*ids)`, or `build(*ids, today)` when `per_day`, a `values()`
     query written with the ORM (its columns, ordering and slice) that depends on
     the integer ids named by `keys`, into a function that gives the query's rows
-    for those ids, today, as the ORM gives them: a list of dicts.
+    for those ids, today, as the ORM gives them: a list of dicts. A key named
+    as a `TextKey` is a text compared as a whole (`field=value`), not an id.
 
     Building and compiling such a query can cost more than running it, so it
     is compiled once per process (and database vendor) for a stand-in id per
@@ -294,7 +311,7 @@ def compiled_rows(
     read from the database is kept."""
     if not 0 < len(keys) <= len(_ANY_IDS):
         raise ValueError(f"compiled_rows takes 1 to {len(_ANY_IDS)} keys")
-    stand_ins = _ANY_IDS[: len(keys)]
+    stand_ins = _stand_ins(keys)
 
     def decorate(build: Callable[..., models.QuerySet]) -> Rows:
         @functools.cache
@@ -309,6 +326,13 @@ def compiled_rows(
             for key, stand_in in zip(keys, stand_ins, strict=True):
                 if stand_in not in params:
                     raise ValueError(f"{build.__name__} does not depend on the {key}")
+                if str(stand_in) in sql or (
+                    isinstance(key, TextKey)
+                    and any(isinstance(p, str) and p != stand_in and stand_in in p for p in params)
+                ):
+                    # Only a parameter that is the value itself is put back:
+                    # not one in the SQL text, nor a pattern made of it (LIKE).
+                    raise ValueError(f"{build.__name__} uses the {key} other than as a value")
             day = connection.ops.adapt_datefield_value(_ANY_DAY) if per_day else None
             if per_day and day not in params:
                 raise ValueError(f"{build.__name__} does not depend on the day")
@@ -325,12 +349,15 @@ def compiled_rows(
             return _CompiledRows(sql, tuple(params), tuple(names), columns, day)
 
         @functools.wraps(build)
-        def read(*ids: int) -> list[dict[str, Any]]:
-            if any(type(each) is not int for each in ids):
+        def read(*ids: int | str) -> list[dict[str, Any]]:
+            if any(
+                type(each) is not type(stand_in)
+                for each, stand_in in zip(ids, stand_ins, strict=True)
+            ):
                 # None would be compared with "= NULL" and match nothing, where
                 # the ORM asks "IS NULL": a compiled query only takes real ids.
                 raise TypeError(f"{build.__name__} takes ids, not {ids!r}")
-            if any(not _SMALLEST_ID <= each <= _LARGEST_ID for each in ids):
+            if any(type(each) is int and not _SMALLEST_ID <= each <= _LARGEST_ID for each in ids):
                 # An id from an address beyond what the database stores as an
                 # integer: the ORM finds no row for it, and so does this.
                 return []
@@ -447,7 +474,7 @@ class Objects(Protocol):
     build: Callable[..., models.QuerySet]
     rows: Rows
 
-    def __call__(self, *ids: int) -> list[models.Model]: ...
+    def __call__(self, *ids: int | str) -> list[models.Model]: ...
 
 
 def _selected_related(queryset: models.QuerySet) -> tuple[str, ...]:
@@ -488,10 +515,10 @@ def compiled_objects(
 
         @functools.cache
         def known_shape() -> tuple[dict, tuple[str, ...]]:
-            return shape(build(*_ANY_IDS[: len(keys)], *((_ANY_DAY,) if per_day else ())))
+            return shape(build(*_stand_ins(keys), *((_ANY_DAY,) if per_day else ())))
 
         @functools.wraps(build)
-        def read(*ids: int) -> list[models.Model]:
+        def read(*ids: int | str) -> list[models.Model]:
             found = rows(*ids)
             if not found:
                 return []

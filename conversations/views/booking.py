@@ -58,7 +58,7 @@ from conversations.models import Booking, BookingSlot, Conversation, Questionnai
 from conversations.parent_access import page_context, parent_page
 from conversations.questionnaire import INTERPRETER as INTERPRETER_KIND
 from conversations.questionnaire import NO_INTERPRETER, QUESTIONS
-from families.models import Guardian, compiled_objects
+from families.models import Guardian, compiled_objects, compiled_rows
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -277,22 +277,34 @@ def _booking_slots(meeting_round_id: int, family_id: int) -> QuerySet[BookingSlo
 
 def _asked_for_interpreter(link: ParentLink, conversations: list[Conversation]) -> bool:
     """This parent asked for an interpreter in the questions beforehand (for
-    any of the children in the round): one query."""
+    any of the children in the round, `conversations`): one query."""
+    first = conversations[0]
+    answers = _interpreter_answers(link.guardian_id, first.meeting_round_id, first.child.family_id)
+    for answer in answers:
+        wanted = next(iter(answer["choices"]), "")
+        if wanted != NO_INTERPRETER and (wanted or answer["text"].strip()):
+            return True
+    return False
+
+
+@compiled_rows(keys=("guardian", "meeting round", "family"))
+def _interpreter_answers(
+    guardian_id: int, meeting_round_id: int, family_id: int
+) -> QuerySet[QuestionnaireAnswer]:
+    """A parent's answers to the interpreter question for the family's
+    children in a round. Compiled once per process: building it cost more
+    than running it."""
     # Whether any says so, so no ordering (the Meta ordering joins the links' tables).
-    answers = (
+    return (
         QuestionnaireAnswer.objects.filter(
-            link__guardian=link.guardian_id,
-            link__conversation__in=[conversation.pk for conversation in conversations],
+            link__guardian=guardian_id,
+            link__conversation__meeting_round=meeting_round_id,
+            link__conversation__child__family=family_id,
             question=QUESTIONS[INTERPRETER_QUESTION - 1].key,
         )
         .order_by()
-        .values_list("choices", "text")
+        .values("choices", "text")
     )
-    for choices, text in answers:
-        wanted = next(iter(choices), "")
-        if wanted != NO_INTERPRETER and (wanted or text.strip()):
-            return True
-    return False
 
 
 def _family_conversations(link: ParentLink) -> list[Conversation]:

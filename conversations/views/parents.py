@@ -38,9 +38,12 @@ from conversations.parent_services import (
 )
 from conversations.questionnaire import QUESTIONS
 from conversations.summary import SHARED_SUMMARY_KEY
+from families.models import TextKey, compiled_objects
 from families.redirects import safe_next_path
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from conversations.models import Conversation, ParentLink
     from conversations.questionnaire import Question
 
@@ -68,9 +71,16 @@ def _answers(link: ParentLink) -> dict[str, QuestionnaireAnswer]:
 
 
 def _answer(link: ParentLink, question: Question) -> QuestionnaireAnswer | None:
+    return next(iter(_answers_to(link.pk, question.key)), None)
+
+
+@compiled_objects(keys=("link", TextKey("question")))
+def _answers_to(link_id: int, question: str) -> QuerySet[QuestionnaireAnswer]:
+    """The link's answer to a question (there is one at most). Compiled once
+    per process: building it cost more than running it."""
     # No ordering: one answer per question, and the Meta ordering would join
     # the link's tables for nothing.
-    return QuestionnaireAnswer.objects.filter(link=link, question=question.key).order_by().first()
+    return QuestionnaireAnswer.objects.filter(link=link_id, question=question).order_by()[:1]
 
 
 def _missing(request: HttpRequest, link: ParentLink, what: str) -> HttpResponse:

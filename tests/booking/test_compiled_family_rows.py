@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from conversations import booking
 from conversations.booking_options import professionals_subquery
-from conversations.models import BookingSlot, Conversation
+from conversations.models import BookingSlot, Conversation, QuestionnaireAnswer
 from conversations.views import booking as booking_view
 from families.models import Guardian
 from tests import factories
@@ -195,3 +195,34 @@ def test_the_pages_are_the_same_as_from_the_orm(client, monkeypatch, families, b
     assert _pages(client, families) == pages
     assert [status for status, _ in pages] == [200, 200, 404, 200, 200, 200, 200, 200, 200]
     assert "Lina" in pages[0][1]
+
+
+def test_it_reads_the_interpreter_answers_as_the_orm_did(families):
+    """`_asked_for_interpreter` reads what this parent answered for the
+    family's children in the round; the ORM named the conversations one by
+    one. Ayşe asked for Emre, not for Lina; Kemal asked in words; Noor's
+    parent said no; Ayşe's answer in another round counts only there."""
+    emre, lina, noor, elsewhere = families
+    for link, question, choices, text in [
+        (emre, "interpreter", ["tr"], ""),
+        (factories.make_parent_link(lina.conversation, emre.guardian), "interpreter", ["no"], ""),
+        (lina, "interpreter", [], "Arabisch graag"),
+        (noor, "interpreter", ["no"], ""),
+        (elsewhere, "routine", ["yes"], ""),
+    ]:
+        QuestionnaireAnswer.objects.create(link=link, question=question, choices=choices, text=text)
+    seen = []
+    for link in [*families, emre]:
+        conversations = booking_view._family_conversations(link)
+        first = conversations[0]
+        compiled = booking_view._interpreter_answers(
+            link.guardian_id, first.meeting_round_id, first.child.family_id
+        )
+        expected = QuestionnaireAnswer.objects.filter(
+            link__guardian=link.guardian_id,
+            link__conversation__in=[each.pk for each in conversations],
+            question="interpreter",
+        ).values("choices", "text")
+        assert sorted(map(repr, compiled)) == sorted(map(repr, expected))
+        seen.append(booking_view._asked_for_interpreter(link, conversations))
+    assert seen == [True, True, False, False, True]

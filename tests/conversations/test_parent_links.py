@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations import parent_links
-from conversations.models import ConversationText, QuestionnaireAnswer
+from conversations.models import ConversationText, ParentLink, QuestionnaireAnswer
 from conversations.summary import SHARED_SUMMARY_KEY
 from tests import factories
 
@@ -111,6 +111,34 @@ def test_it_shows_each_parent_of_a_family_their_own_link(client, conversation, p
 
 
 # Wrong, ended and guessed tokens
+
+
+@pytest.mark.parametrize(
+    "related",
+    [parent_links.LINK_RELATED, ("conversation__child",), ("conversation__child", "guardian")],
+)
+def test_it_finds_a_link_and_what_it_reads_along_as_the_orm_does(
+    rf, parent_link, other_family_link, related
+):
+    request = rf.get("/")
+    for link in (parent_link, other_family_link):
+        found = parent_links.link_find(request, link.token, related=related)
+        expected = ParentLink.objects.select_related(*related).order_by().get(pk=link.pk)
+        assert (found.pk, found.token_hash, found.language, found.revoked_at) == (
+            expected.pk,
+            expected.token_hash,
+            expected.language,
+            expected.revoked_at,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            for path in related:
+                each, wanted = found, expected
+                for name in path.split("__"):
+                    each, wanted = getattr(each, name), getattr(wanted, name)
+                    assert each == wanted
+        assert len(queries) == 0
+    wrong = parent_link.token[:-1] + ("A" if parent_link.token[-1] != "A" else "B")
+    assert parent_links.link_find(request, wrong, related=related) is None
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from conversations.models import AgendaItem, ConversationText, QuestionnaireAnsw
 from conversations.parent_forms import MAX_ANSWER_LENGTH, MAX_COMMENT_LENGTH
 from conversations.questionnaire import QUESTIONS
 from conversations.summary import SHARED_SUMMARY_KEY
+from conversations.views import parents as parent_views
 
 pytestmark = pytest.mark.django_db
 
@@ -657,3 +658,35 @@ def test_it_links_every_page_to_the_privacy_page(client, link):
     response = client.get(_url("parent_home", link))
     assert f'href="{reverse("privacy")}"' in response.content.decode()
     assert "How we handle your information" in response.content.decode()
+
+
+def _read(answer) -> dict | None:
+    """What was read of an answer: its fields and where it came from."""
+    if answer is None:
+        return None
+    fields = {name: value for name, value in vars(answer).items() if name != "_state"}
+    return {**fields, "db": answer._state.db, "adding": answer._state.adding}
+
+
+def test_the_question_page_reads_the_links_own_answer_as_the_orm_does(
+    parent_link, other_family_link
+):
+    # conversations.views.parents._answer, from a query compiled once per process.
+    for link, key, choices, text in [
+        (parent_link, "feeling", ["good"], ""),
+        (parent_link, "anything_else", [], "Slaap"),
+        (other_family_link, "at_home", [], "Theirs"),
+    ]:
+        QuestionnaireAnswer.objects.create(link=link, question=key, choices=choices, text=text)
+    found = []
+    for link in (parent_link, other_family_link):
+        for question in QUESTIONS:
+            answer = parent_views._answer(link, question)
+            expected = QuestionnaireAnswer.objects.filter(link=link, question=question.key).first()
+            assert _read(answer) == _read(expected)
+            found += [(link, question.key)] if answer else []
+    assert found == [
+        (parent_link, "feeling"),
+        (parent_link, "anything_else"),
+        (other_family_link, "at_home"),
+    ]

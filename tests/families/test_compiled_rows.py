@@ -10,13 +10,20 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from conversations.models import Agreement, Conversation, ReviewComment, ReviewSeen
 from conversations.reviews import comment_add
-from families.models import Enrolment, compiled_objects, compiled_rows, compiled_rows_per_user
+from families.models import (
+    Enrolment,
+    TextKey,
+    compiled_objects,
+    compiled_rows,
+    compiled_rows_per_user,
+)
 from families.views import _new_comment_rows, _open_agreement_rows
 from tests import factories
 
@@ -273,3 +280,87 @@ def test_it_wants_the_relations_named_to_read_them_along(teacher):
 
     with pytest.raises(ValueError, match="name the relations"):
         owned(teacher.pk)
+
+
+# A key that is a text (TextKey), such as a parent link's token hash
+
+
+@compiled_rows(keys=("owner", TextKey("what")))
+def _owned_by_what(owner_id, what):
+    return Agreement.objects.filter(conversation__owner=owner_id, what=what).values("pk")
+
+
+def test_it_gives_the_orm_rows_for_each_text(teacher, teacher2, conversation):
+    mine = _agreement(conversation, 1, what="Samen lezen")
+    _agreement(conversation, 2, what="Samen rekenen")
+
+    for owner, what in [
+        (teacher, "Samen lezen"),
+        (teacher, "Samen rekenen"),
+        (teacher, "samen lezen"),
+        (teacher, ""),
+        (teacher2, "Samen lezen"),
+        (teacher, "x' OR '1'='1"),
+    ]:
+        assert _owned_by_what(owner.pk, what) == list(_owned_by_what.build(owner.pk, what))
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert _owned_by_what(teacher.pk, "Samen lezen") == [{"pk": mine.pk}]
+    # The text travels as a parameter, never in the SQL text.
+    [(sql, params)] = sent
+    assert "Samen lezen" in params
+    assert "Samen lezen" not in sql
+
+
+def _by_pattern(owner_id, what):
+    return Agreement.objects.filter(conversation__owner=owner_id, what__startswith=what).values(
+        "pk"
+    )
+
+
+def _as_value_and_pattern(owner_id, what):
+    return (
+        Agreement.objects.filter(conversation__owner=owner_id, what=what)
+        .exclude(what__icontains=what)
+        .values("pk")
+    )
+
+
+def _as_value_and_in_sql(owner_id, what):
+    written = RawSQL(f"'{what}'", ())  # noqa: S611
+    return (
+        Agreement.objects.filter(conversation__owner=owner_id, what=what)
+        .annotate(shown=written)
+        .values("pk", "shown")
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "refusal"),
+    [
+        # A pattern made of the text (LIKE) would keep the stand-in in it.
+        (_by_pattern, "does not depend on the what"),
+        (_as_value_and_pattern, "uses the what other than as a value"),
+        (_as_value_and_in_sql, "uses the what other than as a value"),
+    ],
+)
+def test_it_refuses_a_text_used_other_than_as_a_value(teacher, build, refusal):
+    values = compiled_rows(keys=("owner", TextKey("what")))(build)
+    with pytest.raises(ValueError, match=refusal):
+        values(teacher.pk, "Samen")
+
+
+@pytest.mark.parametrize("wrong", [None, 7, b"Samen", True])
+def test_it_takes_only_a_text_for_a_text_key(teacher, wrong):
+    with pytest.raises(TypeError, match="takes ids"):
+        _owned_by_what(teacher.pk, wrong)
+
+
+def test_it_takes_an_id_where_a_text_key_is_not(teacher):
+    with pytest.raises(TypeError, match="takes ids"):
+        _owned_by_what(str(teacher.pk), "Samen lezen")
