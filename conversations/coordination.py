@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 from collections import Counter
 from collections.abc import Iterable
 from operator import itemgetter
@@ -50,7 +49,7 @@ from families.models import AuditEntry, Child, Enrolment, compiled_objects, comp
 
 if TYPE_CHECKING:
     from conversations.coordination_forms import Filters
-    from families.models import Group, Location, Rows
+    from families.models import Group, Location
 
 HELD = (Conversation.Status.HELD, Conversation.Status.FOLLOWED_UP)
 NOT_HELD_YET = (Conversation.Status.DRAFT, Conversation.Status.PREPARED)
@@ -405,19 +404,15 @@ def _conversation_values(
     )
 
 
-@functools.cache
-def _location_conversation_values(year: int, kind: str) -> Rows:
+@compiled_rows(keys=("location",), per_day=True, per_value=("year", "kind"))
+def _location_conversation_values(
+    location_id: int, today: dt.date, *, year: int, kind: str
+) -> QuerySet[Conversation]:
     """`_conversation_values` of a whole location without a period, as the
-    overview opens, by the location's id. Compiled once per process, school
-    year and kind (the filter form's choices, so a handful; neither fits a
-    stand-in id): building and compiling the query took about a millisecond
-    on every request."""
-
-    @compiled_rows(keys=("location",), per_day=True)
-    def conversation_values(location_id: int, today: dt.date) -> QuerySet[Conversation]:
-        return _conversation_values(location_id, year=year, kind=kind, today=today)
-
-    return conversation_values
+    overview opens. Compiled once per process, school year and kind (the
+    filter form's choices, so a handful): building and compiling the query
+    took about a millisecond on every request."""
+    return _conversation_values(location_id, year=year, kind=kind, today=today)
 
 
 def _conversation_rows(
@@ -434,7 +429,7 @@ def _conversation_rows(
       conversation's date, as `agreements_in_scope`), and how many of them are
       past their date."""
     if filters.group is None and not filters.since and not filters.until:
-        rows = _location_conversation_values(filters.year, filters.kind)(location.pk)
+        rows = _location_conversation_values(location.pk, year=filters.year, kind=filters.kind)
     else:
         rows = _conversation_values(
             location,

@@ -15,7 +15,6 @@ app processes in production (Redis).
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest
 
-    from families.models import Objects
 
 __all__ = [
     "LINK_PURPOSE",
@@ -128,22 +126,16 @@ def link_find(
     tokens.check_attempts(request, purpose=LINK_PURPOSE)
     link = None
     if len(token) == TOKEN_LENGTH:
-        link = next(iter(_links_by_hash(tuple(related))(token_hash(token))), None)
+        link = next(iter(_links_by_hash(token_hash(token), related=tuple(related))), None)
     if link is None:
         tokens.count_miss(request, purpose=LINK_PURPOSE)
     return link
 
 
-@functools.cache
-def _links_by_hash(related: tuple[str, ...]) -> Objects:
-    """The query `link_find` runs for these `related`, compiled once per
-    process: every parent request runs it, and building it cost more than
-    running it."""
-
-    @compiled_objects(keys=(TextKey("token hash"),))
-    def links(hashed: str) -> QuerySet[ParentLink]:
-        # No ordering: the hash is unique, and the Meta ordering would join
-        # and sort the conversation's and the guardian's tables for nothing.
-        return ParentLink.objects.select_related(*related).filter(token_hash=hashed).order_by()[:1]
-
-    return links
+@compiled_objects(keys=(TextKey("token hash"),), per_value=("related",))
+def _links_by_hash(hashed: str, *, related: tuple[str, ...]) -> QuerySet[ParentLink]:
+    """The query `link_find` runs, compiled once per process and `related`:
+    every parent request runs it, and building it cost more than running it."""
+    # No ordering: the hash is unique, and the Meta ordering would join and
+    # sort the conversation's and the guardian's tables for nothing.
+    return ParentLink.objects.select_related(*related).filter(token_hash=hashed).order_by()[:1]

@@ -8,7 +8,6 @@ contacts.
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
@@ -19,7 +18,7 @@ from families.models import Child, compiled_objects
 from families.school_year import current_school_year
 
 if TYPE_CHECKING:
-    from families.models import Objects
+    pass
 
 # The child page lists this many of the child's latest contacts.
 RECENT_CONTACT_LIMIT = 5
@@ -47,35 +46,28 @@ def with_contact_summary(children: QuerySet[Child]) -> QuerySet[Child]:
     )
 
 
-@functools.cache
-def _recent_contact_query(school_year: int) -> Objects:
-    """The latest contacts of a child, by the child's id, with the child's
-    counts of contacts in `school_year`. Compiled once per process and school
-    year: building and compiling it costs more than running it. The year is
-    part of the query rather than a key of it: the stand-in ids lie outside
-    the range of its column, where the ORM would leave the comparison out."""
-
-    @compiled_objects(keys=("child",))
-    def recent_contacts(child_id: int) -> QuerySet[Contact]:
-        this_year = Q(school_year=school_year)
-        return (
-            Contact.objects.filter(child=child_id)
-            .select_related("author")
-            .annotate(
-                year_total=Window(Count("pk", filter=this_year)),
-                year_positive=Window(Count("pk", filter=this_year & Q(tone=Contact.Tone.POSITIVE))),
-            )
-            .order_by("-occurred_at", "-pk")[:RECENT_CONTACT_LIMIT]
+@compiled_objects(keys=("child",), per_value=("school_year",))
+def _recent_contact_query(child_id: int, *, school_year: int) -> QuerySet[Contact]:
+    """The latest contacts of a child, with the child's counts of contacts in
+    `school_year`. Compiled once per process and school year: building and
+    compiling it costs more than running it."""
+    this_year = Q(school_year=school_year)
+    return (
+        Contact.objects.filter(child=child_id)
+        .select_related("author")
+        .annotate(
+            year_total=Window(Count("pk", filter=this_year)),
+            year_positive=Window(Count("pk", filter=this_year & Q(tone=Contact.Tone.POSITIVE))),
         )
-
-    return recent_contacts
+        .order_by("-occurred_at", "-pk")[:RECENT_CONTACT_LIMIT]
+    )
 
 
 def recent_contacts_with_summary(child: Child) -> list[Contact]:
     """The child's latest contacts, newest first. Sets on `child` the same
     attributes as `with_contact_summary`, from this one query: the window
     counts run over all the child's contacts before the limit applies."""
-    recent = _recent_contact_query(current_school_year())(child.pk)
+    recent = _recent_contact_query(child.pk, school_year=current_school_year())
     for contact in recent:
         # As child.contacts gives them.
         contact.child = child

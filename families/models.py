@@ -249,7 +249,7 @@ class Rows(Protocol):
 
     build: Callable[..., models.QuerySet]
 
-    def __call__(self, *ids: int | str) -> list[dict[str, Any]]: ...
+    def __call__(self, *ids: int | str, **values: Any) -> list[dict[str, Any]]: ...
 
 
 class UserRows(Protocol):
@@ -257,7 +257,7 @@ class UserRows(Protocol):
 
     build: Callable[..., models.QuerySet]
 
-    def __call__(self, user: AnyUser) -> list[dict[str, Any]]: ...
+    def __call__(self, user: AnyUser, **values: Any) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,8 +295,24 @@ def _stand_ins(keys: tuple[str, ...]) -> tuple[int | str, ...]:
     )
 
 
+# How many sets of `per_value` values a compiled query keeps compiled: the
+# values come from a small set (school years, kinds of conversation), and this
+# bounds the memory should a caller pass more.
+COMPILED_PER_VALUE = 64
+
+
+def _per_value(
+    build: Callable[..., models.QuerySet], per_value: tuple[str, ...], given: dict[str, object]
+) -> tuple[object, ...]:
+    """The `per_value` arguments of a call, in their order: all of them, no other."""
+    if given.keys() != set(per_value):
+        named = ", ".join(per_value) or "none"
+        raise TypeError(f"{build.__name__} takes the values {named}, not {sorted(given)}")
+    return tuple(given[name] for name in per_value)
+
+
 def compiled_rows(
-    *, keys: tuple[str, ...], per_day: bool = False
+    *, keys: tuple[str, ...], per_day: bool = False, per_value: tuple[str, ...] = ()
 ) -> Callable[[Callable[..., models.QuerySet]], Rows]:
     """Turn `build(*ids)`, or `build(*ids, today)` when `per_day`, a `values()`
     query written with the ORM (its columns, ordering and slice) that depends on
@@ -308,16 +324,25 @@ def compiled_rows(
     is compiled once per process (and database vendor) for a stand-in id per
     key and a stand-in day, and each call puts the ids and
     `timezone.localdate()` in its parameters, where the stand-ins are. Nothing
-    read from the database is kept."""
+    read from the database is kept.
+
+    `per_value` names keyword arguments that shape the query but cannot stand
+    in for an id: a school year (a stand-in id would fall outside its column's
+    range, where the ORM leaves the comparison out), a kind of conversation,
+    the relations to read along. The query is compiled once per set of their
+    values, which must be hashable and come from a small set: `build(*ids,
+    school_year=...)` is called as `rows(*ids, school_year=...)`."""
     if not 0 < len(keys) <= len(_ANY_IDS):
         raise ValueError(f"compiled_rows takes 1 to {len(_ANY_IDS)} keys")
     stand_ins = _stand_ins(keys)
 
     def decorate(build: Callable[..., models.QuerySet]) -> Rows:
-        @functools.cache
-        def compiled(vendor: str) -> _CompiledRows:
+        @functools.lru_cache(maxsize=COMPILED_PER_VALUE)
+        def compiled(vendor: str, values: tuple[object, ...]) -> _CompiledRows:
             connection = connections[DEFAULT_DB_ALIAS]
-            queryset = build(*stand_ins, _ANY_DAY) if per_day else build(*stand_ins)
+            given = dict(zip(per_value, values, strict=True))
+            day = (_ANY_DAY,) if per_day else ()
+            queryset = build(*stand_ins, *day, **given)
             if queryset._iterable_class is not ValuesIterable:
                 raise ValueError(f"{build.__name__} is not a values() query")
             query = queryset.query
@@ -349,7 +374,8 @@ def compiled_rows(
             return _CompiledRows(sql, tuple(params), tuple(names), columns, day)
 
         @functools.wraps(build)
-        def read(*ids: int | str) -> list[dict[str, Any]]:
+        def read(*ids: int | str, **given: object) -> list[dict[str, Any]]:
+            values = _per_value(build, per_value, given)
             if any(
                 type(each) is not type(stand_in)
                 for each, stand_in in zip(ids, stand_ins, strict=True)
@@ -362,7 +388,7 @@ def compiled_rows(
                 # integer: the ORM finds no row for it, and so does this.
                 return []
             connection = connections[DEFAULT_DB_ALIAS]
-            query = compiled(connection.vendor)
+            query = compiled(connection.vendor, values)
             replaced = list(zip(stand_ins, ids, strict=True))
             if per_day:
                 today = connection.ops.adapt_datefield_value(timezone.localdate())
@@ -398,7 +424,7 @@ def compiled_rows(
 
 
 def compiled_rows_per_user(
-    *, per_day: bool
+    *, per_day: bool, per_value: tuple[str, ...] = ()
 ) -> Callable[[Callable[..., models.QuerySet]], UserRows]:
     """`compiled_rows` for a query keyed on the signed-in user: `build(user)`,
     or `build(user, today)` when `per_day`, may use nothing of the user but the
@@ -406,17 +432,19 @@ def compiled_rows_per_user(
     signed in, the query is built and run as the ORM would."""
 
     def decorate(build: Callable[..., models.QuerySet]) -> UserRows:
-        @compiled_rows(keys=("user",), per_day=per_day)
+        @compiled_rows(keys=("user",), per_day=per_day, per_value=per_value)
         @functools.wraps(build)
-        def rows(user_id: int, *today: dt.date) -> models.QuerySet:
-            return build(get_user_model()(pk=user_id), *today)
+        def rows(user_id: int, *today: dt.date, **given: object) -> models.QuerySet:
+            return build(get_user_model()(pk=user_id), *today, **given)
 
         @functools.wraps(build)
-        def read(user: AnyUser) -> list[dict[str, Any]]:
+        def read(user: AnyUser, **given: object) -> list[dict[str, Any]]:
             if not user.is_authenticated:
                 # The compiled query stands for a signed-in user.
-                return list(build(user, timezone.localdate()) if per_day else build(user))
-            return rows(user.pk)
+                _per_value(build, per_value, given)
+                day = (timezone.localdate(),) if per_day else ()
+                return list(build(user, *day, **given))
+            return rows(user.pk, **given)
 
         read.build = build  # type: ignore[attr-defined]
         return read  # type: ignore[return-value]
@@ -474,7 +502,7 @@ class Objects(Protocol):
     build: Callable[..., models.QuerySet]
     rows: Rows
 
-    def __call__(self, *ids: int | str) -> list[models.Model]: ...
+    def __call__(self, *ids: int | str, **values: Any) -> list[models.Model]: ...
 
 
 def _selected_related(queryset: models.QuerySet) -> tuple[str, ...]:
@@ -494,7 +522,7 @@ def _selected_related(queryset: models.QuerySet) -> tuple[str, ...]:
 
 
 def compiled_objects(
-    *, keys: tuple[str, ...], per_day: bool = False
+    *, keys: tuple[str, ...], per_day: bool = False, per_value: tuple[str, ...] = ()
 ) -> Callable[[Callable[..., models.QuerySet]], Objects]:
     """`compiled_rows` for a query of model objects: `build(*ids)` (or
     `build(*ids, today)`) is the queryset as the code would run it, and the
@@ -506,23 +534,25 @@ def compiled_objects(
             objects = _read_along(queryset.model, _selected_related(queryset))
             return objects, tuple(queryset.query.annotation_select)
 
-        @compiled_rows(keys=keys, per_day=per_day)
+        @compiled_rows(keys=keys, per_day=per_day, per_value=per_value)
         @functools.wraps(build)
-        def rows(*args: object) -> models.QuerySet:
-            queryset = build(*args)
+        def rows(*args: object, **given: object) -> models.QuerySet:
+            queryset = build(*args, **given)
             objects, annotations = shape(queryset)
             return queryset.values(*_read_along_columns(objects), *annotations)
 
-        @functools.cache
-        def known_shape() -> tuple[dict, tuple[str, ...]]:
-            return shape(build(*_stand_ins(keys), *((_ANY_DAY,) if per_day else ())))
+        @functools.lru_cache(maxsize=COMPILED_PER_VALUE)
+        def known_shape(values: tuple[object, ...]) -> tuple[dict, tuple[str, ...]]:
+            day = (_ANY_DAY,) if per_day else ()
+            given = dict(zip(per_value, values, strict=True))
+            return shape(build(*_stand_ins(keys), *day, **given))
 
         @functools.wraps(build)
-        def read(*ids: int | str) -> list[models.Model]:
-            found = rows(*ids)
+        def read(*ids: int | str, **given: object) -> list[models.Model]:
+            found = rows(*ids, **given)
             if not found:
                 return []
-            objects, annotations = known_shape()
+            objects, annotations = known_shape(tuple(given[name] for name in per_value))
             made = []
             for row in found:
                 each = _from_row(row, objects)

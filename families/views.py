@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -42,7 +41,7 @@ from families.models import (
 from families.school_year import current_school_year, label
 
 if TYPE_CHECKING:
-    from families.models import AnyUser, UserRows
+    from families.models import AnyUser
 
 # A search shows at most this many children; refining the words finds the rest.
 SEARCH_LIMIT = 50
@@ -72,28 +71,23 @@ def _url_by_id(name: str) -> Callable[[int], str]:
     return lambda pk: f"{before}{pk}{after}"
 
 
-@functools.cache
-def _home_group_rows(school_year: int, *, coordinated: bool) -> UserRows:
+@compiled_rows_per_user(per_day=False, per_value=("school_year", "coordinated"))
+def _home_group_rows(user: AnyUser, *, school_year: int, coordinated: bool) -> QuerySet[Group]:
     """The groups of `school_year` the home page lists for a user, compiled
     once per process, school year and kind of user: building and compiling
     the query costs more than running it."""
-
-    @compiled_rows_per_user(per_day=False)
-    def group_rows(user: AnyUser) -> QuerySet[Group]:
-        groups = Group.objects.visible_to(user).filter(school_year=school_year)
-        if coordinated:
-            # A coordinator's location holds too many children to list on one
-            # page: the overview per group is one click away.
-            groups = groups.filter(staff_memberships__user=user).distinct()
-        return groups.values("pk", "name", "setting", "location__name")
-
-    return group_rows
+    groups = Group.objects.visible_to(user).filter(school_year=school_year)
+    if coordinated:
+        # A coordinator's location holds too many children to list on one
+        # page: the overview per group is one click away.
+        groups = groups.filter(staff_memberships__user=user).distinct()
+    return groups.values("pk", "name", "setting", "location__name")
 
 
 def _home_groups(user: AnyUser, *, coordinated: bool) -> list[dict[str, Any]]:
     """The groups with their children, as the home page links them: two queries
     of plain rows, however many children."""
-    listed = _home_group_rows(current_school_year(), coordinated=coordinated)(user)
+    listed = _home_group_rows(user, school_year=current_school_year(), coordinated=coordinated)
     by_group: dict[int, list[dict[str, str]]] = {group["pk"]: [] for group in listed}
     enrolled = (
         Enrolment.objects.filter(group__in=list(by_group))

@@ -275,11 +275,12 @@ def _booking_slots(meeting_round_id: int, family_id: int) -> QuerySet[BookingSlo
     )
 
 
-def _asked_for_interpreter(link: ParentLink, conversations: list[Conversation]) -> bool:
-    """This parent asked for an interpreter in the questions beforehand (for
-    any of the children in the round, `conversations`): one query."""
-    first = conversations[0]
-    answers = _interpreter_answers(link.guardian_id, first.meeting_round_id, first.child.family_id)
+def _asked_for_interpreter(link: ParentLink, conversation: Conversation) -> bool:
+    """This parent asked for an interpreter in the questions beforehand, for
+    any of the family's children in the round of `conversation`: one query."""
+    answers = _interpreter_answers(
+        link.guardian_id, conversation.meeting_round_id, conversation.child.family_id
+    )
     for answer in answers:
         wanted = next(iter(answer["choices"]), "")
         if wanted != NO_INTERPRETER and (wanted or answer["text"].strip()):
@@ -458,7 +459,7 @@ def _page(link: ParentLink, params: Mapping[str, str]) -> Page:
     interpreter_needed = (
         family.interpreter_wanted
         or any(conversation.interpreter for conversation in conversations)
-        or _asked_for_interpreter(link, conversations)
+        or _asked_for_interpreter(link, conversations[0])
     )
     interpreter_chosen = params.get(WITH_INTERPRETER) == "1"
 

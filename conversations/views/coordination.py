@@ -8,7 +8,6 @@ conversations.coordination; each page holds a fixed number of queries.
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 
     from django.core.paginator import Page
 
-    from families.models import Rows
 
 PAGE_SIZE = 50
 # A count of 0 in the table per group: nothing behind it to link to.
@@ -135,38 +133,32 @@ def _count_cells(counts: list[tuple[int, str]]) -> list[SafeString]:
     ]
 
 
-@functools.cache
-def _staff_of_year(year: int) -> Rows:
-    """The staff of a location's groups of `year` as short rows, by the
-    location's id. Names only: the memberships and users as model instances
-    took longer to build than the query took to run. Compiled once per
-    process and school year (a year fits no stand-in id; the filter form
-    offers a handful), as building and compiling the query took longer than
-    running it."""
-
-    @compiled_rows(keys=("location",))
-    def staff(location_id: int) -> QuerySet:
-        return (
-            StaffMembership.groups.through.objects.filter(
-                group__location=location_id, group__school_year=year
-            )
-            .values(
-                "group_id",
-                first_name=F("staffmembership__user__first_name"),
-                last_name=F("staffmembership__user__last_name"),
-                username=F("staffmembership__user__username"),
-            )
-            .order_by("first_name", "last_name")
+@compiled_rows(keys=("location",), per_value=("year",))
+def _staff_of_year(location_id: int, *, year: int) -> QuerySet:
+    """The staff of a location's groups of `year` as short rows. Names only:
+    the memberships and users as model instances took longer to build than
+    the query took to run. Compiled once per process and school year (the
+    filter form offers a handful), as building and compiling the query took
+    longer than running it."""
+    return (
+        StaffMembership.groups.through.objects.filter(
+            group__location=location_id, group__school_year=year
         )
-
-    return staff
+        .values(
+            "group_id",
+            first_name=F("staffmembership__user__first_name"),
+            last_name=F("staffmembership__user__last_name"),
+            username=F("staffmembership__user__username"),
+        )
+        .order_by("first_name", "last_name")
+    )
 
 
 def _staff_names(location: Location, year: int, groups: list[Group]) -> dict[int, str]:
     """Each group's staff, by name, as the overview lists them (one query;
     with one group chosen, the year's other groups are passed over)."""
     names: dict[int, list[str]] = {group.pk: [] for group in groups}
-    for each in _staff_of_year(year)(location.pk):
+    for each in _staff_of_year(location.pk, year=year):
         if each["group_id"] in names:
             # As User.get_full_name(), falling back to the username.
             full_name = f"{each['first_name']} {each['last_name']}".strip()

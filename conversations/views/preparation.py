@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -63,7 +62,7 @@ from families.models import compiled_objects
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from families.models import AnyUser, Objects
+    from families.models import AnyUser
 
 TEMPLATE = "conversations/preparation/step.html"
 
@@ -144,22 +143,17 @@ def _has_content(conversation: Conversation, step: Step, filled: set[str]) -> bo
     }.get(step.special, False)
 
 
-@functools.cache
-def _stored_text_query(kind: str) -> Objects:
-    """The stored texts of the steps of this kind of conversation, by
-    conversation id. Compiled once per process and kind: building and
-    compiling it costs more than running it."""
+@compiled_objects(keys=("conversation",), per_value=("kind",))
+def _stored_text_query(conversation_id: int, *, kind: str) -> QuerySet[ConversationText]:
+    """The stored texts of the steps of this kind of conversation. Compiled
+    once per process and kind: building and compiling it costs more than
+    running it."""
     text_keys = sorted({key for step in steps_for(kind) for key in step.keys})
-
-    @compiled_objects(keys=("conversation",))
-    def stored_texts(conversation_id: int) -> QuerySet[ConversationText]:
-        return Conversation(pk=conversation_id).texts.filter(key__in=text_keys)
-
-    return stored_texts
+    return Conversation(pk=conversation_id).texts.filter(key__in=text_keys)
 
 
 def _stored_texts(conversation: Conversation) -> dict[str, ConversationText]:
-    texts = _stored_text_query(conversation.kind)(conversation.pk)
+    texts = _stored_text_query(conversation.pk, kind=conversation.kind)
     for text in texts:
         text.conversation = conversation
     return {text.key: text for text in texts}

@@ -224,5 +224,5 @@ def test_it_reads_the_interpreter_answers_as_the_orm_did(families):
             question="interpreter",
         ).values("choices", "text")
         assert sorted(map(repr, compiled)) == sorted(map(repr, expected))
-        seen.append(booking_view._asked_for_interpreter(link, conversations))
+        seen.append(booking_view._asked_for_interpreter(link, first))
     assert seen == [True, True, False, False, True]

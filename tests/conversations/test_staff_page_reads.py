@@ -65,8 +65,8 @@ def _fields(instance) -> dict:
 def test_it_reads_the_recent_contacts_as_the_orm_does(contacts, child, other_child):
     for each in (child, other_child):
         for year in (THIS_YEAR, THIS_YEAR - 1):
-            query = _recent_contact_query(year)
-            assert query.rows(each.pk) == list(query.rows.build(each.pk))
+            rows = _recent_contact_query.rows(each.pk, school_year=year)
+            assert rows == list(_recent_contact_query.rows.build(each.pk, school_year=year))
     this_year = Q(school_year=THIS_YEAR)
     found = list(
         child.contacts.select_related("author")

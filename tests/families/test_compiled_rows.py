@@ -18,6 +18,7 @@ from django.utils import timezone
 from conversations.models import Agreement, Conversation, ReviewComment, ReviewSeen
 from conversations.reviews import comment_add
 from families.models import (
+    COMPILED_PER_VALUE,
     Enrolment,
     TextKey,
     compiled_objects,
@@ -364,3 +365,95 @@ def test_it_takes_only_a_text_for_a_text_key(teacher, wrong):
 def test_it_takes_an_id_where_a_text_key_is_not(teacher):
     with pytest.raises(TypeError, match="takes ids"):
         _owned_by_what(str(teacher.pk), "Samen lezen")
+
+
+# Values that shape a query but stand in for no id (per_value)
+
+
+def test_it_compiles_once_per_value_and_gives_the_orm_rows_for_each(teacher, conversation):
+    _agreement(conversation, 1, what="Samen lezen")
+    built = []
+
+    @compiled_rows(keys=("owner",), per_value=("column",))
+    def read_column(owner_id, *, column):
+        built.append(column)
+        return Agreement.objects.filter(conversation__owner=owner_id).values(column)
+
+    for column in ("what", "who", "what", "due_on", "who"):
+        rows = read_column(teacher.pk, column=column)
+        assert rows == list(Agreement.objects.filter(conversation__owner=teacher).values(column))
+        assert list(rows[0]) == [column]
+    assert built == ["what", "who", "due_on"]
+
+
+def test_it_compiles_per_value_for_a_user_and_asks_the_orm_for_a_visitor(teacher, conversation):
+    _agreement(conversation, 1, what="Samen lezen")
+    _agreement(conversation, -1, what="Te laat")
+
+    @compiled_rows_per_user(per_day=True, per_value=("late",))
+    def agreements(user, today, *, late):
+        mine = Agreement.objects.filter(conversation__owner=user.pk)
+        return (mine.filter(due_on__lt=today) if late else mine.filter(due_on__gte=today)).values(
+            "what"
+        )
+
+    assert agreements(teacher, late=True) == [{"what": "Te laat"}]
+    assert agreements(teacher, late=False) == [{"what": "Samen lezen"}]
+    assert agreements(AnonymousUser(), late=True) == []
+
+
+def test_it_reads_along_what_each_value_names(teacher, conversation):
+    _agreement(conversation, 1, what="Samen lezen")
+
+    @compiled_objects(keys=("owner",), per_value=("related",))
+    def owned(owner_id, *, related):
+        return Agreement.objects.filter(conversation__owner=owner_id).select_related(*related)
+
+    [alone] = owned(teacher.pk, related=("conversation",))
+    [along] = owned(teacher.pk, related=("conversation__child",))
+    with CaptureQueriesContext(connection) as queries:
+        assert along.conversation.child.first_name == conversation.child.first_name
+    assert len(queries) == 0
+    with CaptureQueriesContext(connection) as queries:
+        assert alone.conversation.child.first_name == conversation.child.first_name
+    assert len(queries) == 1
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{}, {"column": "what", "other": 1}, {"colum": "what"}],
+)
+def test_it_wants_exactly_its_values(teacher, given):
+    @compiled_rows(keys=("owner",), per_value=("column",))
+    def read_column(owner_id, *, column):
+        return Agreement.objects.filter(conversation__owner=owner_id).values(column)
+
+    @compiled_rows_per_user(per_day=False, per_value=("column",))
+    def for_user(user, *, column):
+        return Agreement.objects.filter(conversation__owner=user).values(column)
+
+    with pytest.raises(TypeError, match="takes the values column"):
+        read_column(teacher.pk, **given)
+    for user in (teacher, AnonymousUser()):
+        with pytest.raises(TypeError, match="takes the values column"):
+            for_user(user, **given)
+    with pytest.raises(TypeError, match="takes the values none"):
+        _owned_by_what(teacher.pk, "Samen lezen", column="what")
+
+
+def test_it_keeps_a_bounded_number_of_values_compiled(teacher):
+    built = []
+
+    @compiled_rows(keys=("owner",), per_value=("number",))
+    def numbered(owner_id, *, number):
+        built.append(number)
+        return Agreement.objects.filter(conversation__owner=owner_id).exclude(pk=-number).values()
+
+    for number in range(COMPILED_PER_VALUE):
+        numbered(teacher.pk, number=number)
+    numbered(teacher.pk, number=0)
+    assert len(built) == COMPILED_PER_VALUE
+    # One more pushes out the value used longest ago, which then compiles again.
+    numbered(teacher.pk, number=COMPILED_PER_VALUE)
+    numbered(teacher.pk, number=1)
+    assert built[-2:] == [COMPILED_PER_VALUE, 1]

@@ -48,11 +48,11 @@ def _orm_rows(user, *, coordinated: bool) -> list[dict]:
 
 @pytest.mark.parametrize("coordinated", [False, True])
 def test_it_gives_the_orm_rows_to_each_user(world, users, coordinated):
-    group_rows = _home_group_rows(current_school_year(), coordinated=coordinated)
+    year = current_school_year()
     sizes = []
     for user in users:
         listed = _orm_rows(user, coordinated=coordinated)
-        assert group_rows(user) == listed
+        assert _home_group_rows(user, school_year=year, coordinated=coordinated) == listed
         groups = _home_groups(user, coordinated=coordinated)
         assert [group["pk"] for group in groups] == [group["pk"] for group in listed]
         sizes.append((user.username, len(groups), sum(len(g["children"]) for g in groups)))
