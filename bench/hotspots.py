@@ -3,6 +3,7 @@
     python bench/hotspots.py "child page"               # ms per request, SQL share
     python bench/hotspots.py "child page" --queries     # ... and each query with its time
     python bench/hotspots.py "child page" --profile tottime
+    python bench/hotspots.py "child page" --split     # SQL, templates, the rest
 
 Runs the request through Django's whole handler (every middleware, the real
 session and user) against the bench database, with the settings `make bench`
@@ -164,6 +165,55 @@ class Endpoint:
         return self.client.post(self.path, {"choice": own["values"][n % 2], "party": "together"})
 
 
+def split(endpoint: Endpoint, requests: int) -> str:
+    """Where a request's time goes, in ms per request: waiting for the
+    database (each query sent and its rows back), rendering templates (the
+    outermost render: the includes and forms within it count there), and the
+    rest (the test client, the middleware, the view's own Python)."""
+    from django.db import connection
+    from django.template.backends.django import Template
+
+    spent = {"sql": 0.0, "templates": 0.0}
+    depth = 0
+    render = Template.render
+
+    def timed_render(self: Template, *args: Any, **kwargs: Any) -> Any:
+        nonlocal depth
+        depth += 1
+        started = time.perf_counter()
+        try:
+            return render(self, *args, **kwargs)
+        finally:
+            depth -= 1
+            if not depth:
+                spent["templates"] += time.perf_counter() - started
+
+    def timed_query(execute: Any, *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(*args)
+        finally:
+            spent["sql"] += time.perf_counter() - started
+
+    Template.render = timed_render  # type: ignore[method-assign]
+    try:
+        with connection.execute_wrapper(timed_query):
+            started = time.perf_counter()
+            for _ in range(requests):
+                endpoint.call()
+            total = time.perf_counter() - started
+    finally:
+        Template.render = render  # type: ignore[method-assign]
+    # SQL run while a template renders (a lazy queryset) counts as SQL only.
+    ms = {name: value / requests * 1000 for name, value in spent.items()}
+    ms["total"] = total / requests * 1000
+    rest = ms["total"] - ms["sql"] - ms["templates"]
+    return (
+        f"  split: {ms['total']:.2f} ms = SQL {ms['sql']:.2f} + templates "
+        f"{ms['templates']:.2f} + the rest {rest:.2f}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("endpoint", choices=ENDPOINTS)
@@ -171,6 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", action="store_true", help="list each query")
     parser.add_argument("--profile", choices=["cumulative", "tottime"], help="cProfile, sorted so")
     parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument(
+        "--split", action="store_true", help="ms per request in SQL, in templates, and the rest"
+    )
+    parser.add_argument(
+        "--callers", metavar="PATTERN", help="with --profile: who calls the functions matching this"
+    )
     args = parser.parse_args(argv)
     setup()
     from django.db import connection
@@ -195,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.endpoint}: {per_request:.2f} ms per request, "
         f"SQL {sum(sql_ms) / len(sql_ms):.2f} ms in {len(captured)} queries"
     )
+    if args.split:
+        print(split(endpoint, args.requests))
     if args.queries:
         for query in captured.captured_queries:
             print(f"  {float(query['time']) * 1000:6.2f} ms  {query['sql'][:400]}")
@@ -205,7 +263,11 @@ def main(argv: list[str] | None = None) -> int:
             endpoint.call()
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(args.profile).print_stats(args.lines)
+        stats = pstats.Stats(profiler, stream=out).sort_stats(args.profile)
+        if args.callers:
+            stats.print_callers(args.callers)
+        else:
+            stats.print_stats(args.lines)
         print(out.getvalue())
     return 0
 
