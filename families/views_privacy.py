@@ -208,14 +208,23 @@ def parent_view_edit(request: HttpRequest, conversation_id: int) -> HttpResponse
 
 @require_GET
 def privacy_page(request: HttpRequest) -> HttpResponse:
-    """What Samenspraak stores, why, who sees it and for how long. Public."""
-    return render(
-        request,
-        "privacy/privacy.html",
-        {
-            "retention_years": settings.RETENTION_YEARS,
-            "parent_link_days": settings.PARENT_LINK_DAYS,
-            "idle_minutes": max(1, settings.SESSION_COOKIE_AGE // 60),
-            "max_hours": max(1, round(settings.SESSION_MAX_SECONDS / 3600)),
-        },
-    )
+    """What Samenspraak stores, why, who sees it and for how long. Public.
+
+    The parent pages link here as `?taal=<their language>`: the same text then
+    comes in that language (right to left for Arabic) in the parent pages'
+    frame, since a parent has no account and no use for the staff menu. The
+    address names only a language, never the parent's link. Any other value
+    gives the staff page, in the staff language."""
+    context = {
+        "retention_years": settings.RETENTION_YEARS,
+        "parent_link_days": settings.PARENT_LINK_DAYS,
+        "idle_minutes": max(1, settings.SESSION_COOKIE_AGE // 60),
+        "max_hours": max(1, round(settings.SESSION_MAX_SECONDS / 3600)),
+    }
+    language = request.GET.get("taal")
+    if language not in settings.PARENT_LANGUAGES:
+        return render(request, "privacy/privacy.html", context)
+    with translation.override(language):
+        response = render(request, "privacy/parents.html", context)
+    response["Content-Language"] = language
+    return response

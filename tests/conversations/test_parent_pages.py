@@ -656,7 +656,7 @@ def test_it_keeps_the_summary_page_to_a_few_queries(
 
 def test_it_links_every_page_to_the_privacy_page(client, link):
     response = client.get(_url("parent_home", link))
-    assert f'href="{reverse("privacy")}"' in response.content.decode()
+    assert f'href="{reverse("privacy")}?taal=en"' in response.content.decode()
     assert "How we handle your information" in response.content.decode()
 
 

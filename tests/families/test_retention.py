@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conversations.models import (
     AgendaItem,
@@ -70,8 +70,12 @@ def recent(location, group, teacher, coordinator):
 
 
 def _run(*args: str) -> str:
+    """The command's output in English: it speaks the active language, which
+    from cron is the site's own and in a test run whatever the request before
+    left active."""
     out = io.StringIO()
-    call_command("apply_retention", *args, stdout=out)
+    with translation.override("en"):
+        call_command("apply_retention", *args, stdout=out)
     return out.getvalue()
 
 

@@ -39,6 +39,8 @@ PARENT_FACING = (
     "conversations/parent_*.py",
     "conversations/views/parents.py",
     "templates/parents/*",
+    # The privacy page, which the parent pages link to in their language.
+    "templates/privacy/*",
     # The language names offered in the interpreter question.
     "families/languages.py",
 )
