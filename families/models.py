@@ -308,7 +308,13 @@ def _per_value(
     if given.keys() != set(per_value):
         named = ", ".join(per_value) or "none"
         raise TypeError(f"{build.__name__} takes the values {named}, not {sorted(given)}")
-    return tuple(given[name] for name in per_value)
+    values = tuple(given[name] for name in per_value)
+    try:
+        hash(values)
+    except TypeError:
+        # They key the compiled query: a list would be a tuple.
+        raise TypeError(f"{build.__name__} takes values that can be hashed") from None
+    return values
 
 
 def compiled_rows(

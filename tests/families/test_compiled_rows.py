@@ -441,6 +441,16 @@ def test_it_wants_exactly_its_values(teacher, given):
         _owned_by_what(teacher.pk, "Samen lezen", column="what")
 
 
+def test_it_wants_values_that_key_the_compiled_query(teacher):
+    @compiled_objects(keys=("owner",), per_value=("related",))
+    def owned(owner_id, *, related):
+        return Agreement.objects.filter(conversation__owner=owner_id).select_related(*related)
+
+    with pytest.raises(TypeError, match="takes values that can be hashed"):
+        owned(teacher.pk, related=["conversation"])
+    assert owned(teacher.pk, related=("conversation",)) == []
+
+
 def test_it_keeps_a_bounded_number_of_values_compiled(teacher):
     built = []
 
