@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from conversations.models import ParentLink, QuestionnaireAnswer
 from conversations.questionnaire import (
     INTERPRETER,
+    INTERPRETER_QUESTION,
     NO_INTERPRETER,
     QUESTIONS,
     RANKED,
@@ -31,11 +32,13 @@ from families.models import compiled_objects
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterable
 
     from django.db.models import QuerySet
 
     from conversations.models import Conversation
     from families.models import Guardian
+
 
 # An interpreter makes a conversation take longer: half as long again, at
 # least three quarters of an hour, and never past the longest conversation
@@ -155,14 +158,46 @@ def _text(answer: QuestionnaireAnswer) -> FreeText | None:
     return FreeText(text, answer.text_language) if text else None
 
 
-def _interpreter(guardian: Guardian, answer: QuestionnaireAnswer) -> InterpreterRequest | None:
-    wanted = next(iter(answer.choices), "")
-    written = answer.text.strip()
+def _asked(choices: list[str], text: str) -> tuple[str, str] | None:
+    """What an answer to the interpreter question asks for: the language's
+    code ("" when written, not chosen from the list) and its name; None for
+    "no" or no answer."""
+    wanted = next(iter(choices), "")
+    written = text.strip()
     if wanted == NO_INTERPRETER or (not wanted and not written):
         return None
     if wanted in Language.values and wanted != Language.OTHER:
-        return InterpreterRequest(guardian, wanted, language_name(wanted))
-    return InterpreterRequest(guardian, "", written or language_name(wanted))
+        return wanted, language_name(wanted)
+    return "", written or language_name(wanted)
+
+
+def _interpreter(guardian: Guardian, answer: QuestionnaireAnswer) -> InterpreterRequest | None:
+    asked = _asked(answer.choices, answer.text)
+    return InterpreterRequest(guardian, *asked) if asked is not None else None
+
+
+def interpreters_asked(conversation_ids: Iterable[int]) -> dict[int, list[str]]:
+    """For each of these conversations where a parent asked for an
+    interpreter in the questionnaire, the languages asked for (their names in
+    the active language), for lists of many conversations: one query."""
+    ids = list(conversation_ids)
+    if not ids:
+        return {}
+    asked: dict[int, list[str]] = {}
+    rows = (
+        QuestionnaireAnswer.objects.filter(
+            link__conversation__in=ids, question=INTERPRETER_QUESTION.key
+        )
+        .order_by("link__conversation_id", "link__guardian_id")
+        .values_list("link__conversation_id", "choices", "text")
+    )
+    for conversation_id, choices, text in rows:
+        request = _asked(choices, text)
+        if request is not None:
+            names = asked.setdefault(conversation_id, [])
+            if request[1] not in names:
+                names.append(request[1])
+    return asked
 
 
 def _labels(question: Question, answer: QuestionnaireAnswer) -> list[str]:

@@ -201,6 +201,30 @@ class AnswerForm(forms.Form):
         return [], text
 
 
+class BookingInterpreterForm(forms.Form):
+    """On the booking page, once the parent chose an interpreter: the language
+    the interpreter should speak, with the same choices as the questionnaire's
+    interpreter question. Optional: a parent may not know yet.
+
+    The select stands in the page's interpreter section, above the booking
+    form, and belongs to that form through its `form` attribute."""
+
+    interpreter_language = forms.ChoiceField(
+        label=_("In which language?"),
+        required=False,
+        error_messages={"invalid_choice": NOT_IN_LIST},
+    )
+
+    def __init__(self, data: Any = None, *, form_id: str, page_language: str = "") -> None:
+        languages = interpreter_languages()
+        # The page's own language is the likeliest (Dutch is never in the list).
+        initial = page_language if page_language in dict(languages) else ""
+        super().__init__(data, initial={"interpreter_language": initial})
+        field = self.fields["interpreter_language"]
+        field.choices = [("", _("I don't know yet")), *languages]
+        field.widget.attrs["form"] = form_id
+
+
 def _initial(question: Question, answer: QuestionnaireAnswer | None) -> dict[str, Any]:
     if answer is None:
         return {}

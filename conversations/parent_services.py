@@ -7,13 +7,21 @@ ever calls these, so a mail client that opens a link changes nothing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from conversations.models import ParentLink, QuestionnaireAnswer
-from conversations.questionnaire import RANKED, Question
+from conversations.questionnaire import INTERPRETER_QUESTION, RANKED, Question
 from conversations.services import agenda_sync_parent_topics
+from families.languages import Language
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from conversations.models import Conversation
 
 
 class QuestionnaireClosedError(Exception):
@@ -72,6 +80,44 @@ def _answer_save_locked(*, link: ParentLink, question: Question, wanted: dict) -
         answer.save(update_fields=[*wanted, "updated_at"])
     if question.kind == RANKED:
         agenda_sync_parent_topics(conversation=link.conversation)
+
+
+def interpreter_wish_save(
+    *, guardian_id: int, conversations: Iterable[Conversation], language: str
+) -> None:
+    """Keep the wish for an interpreter a parent made while booking `conversations`
+    as their answer to the interpreter question of each, so that the
+    professional reads it like any other answer. `language`: a code of
+    interpreter_languages(), or "" when the parent does not know yet; that is
+    kept as "other language", the one answer that says "yes" without naming a
+    language, so the question invites them to write which.
+
+    Only through the parent's own links, while the questionnaire is open (the
+    conversations as just booked decide), and only where the parent has not
+    answered that question yet, or left the answer empty: an answer they gave
+    is never replaced, not even one stored in another tab a moment before.
+    Three queries, however many children."""
+    by_id = {conversation.pk: conversation for conversation in conversations}
+    links = []
+    for link in ParentLink.objects.active().filter(
+        guardian=guardian_id, conversation__in=list(by_id)
+    ):
+        link.conversation = by_id[link.conversation_id]
+        if link.questionnaire_open:
+            links.append(link)
+    if not links:
+        return
+    key = INTERPRETER_QUESTION.key
+    wanted = {"choices": [language or Language.OTHER.value], "text": "", "text_language": ""}
+    # Neither statement touches an answer with something in it: the INSERT
+    # leaves any stored answer alone, the UPDATE fills in only empty ones.
+    QuestionnaireAnswer.objects.bulk_create(
+        [QuestionnaireAnswer(link=link, question=key, **wanted) for link in links],
+        ignore_conflicts=True,
+    )
+    QuestionnaireAnswer.objects.filter(link__in=links, question=key, choices=[], text="").update(
+        **wanted, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic

@@ -193,4 +193,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
 )
 
+# Whether the parents would like an interpreter, and for which language.
+INTERPRETER_QUESTION = next(question for question in QUESTIONS if question.kind == INTERPRETER)
+
 BY_KEY: dict[str, Question] = {question.key: question for question in QUESTIONS}

@@ -17,6 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from conversations.models import Booking, Conversation, MeetingRound, ParentLink, Slot
+from conversations.parent_answers import interpreters_asked
 from conversations.round_access import conversation_access, unbooked_conversations
 from families.models import Enrolment, Group, Guardian
 
@@ -84,6 +85,8 @@ class SlotRow:
     group_name: str = ""
     notice: str = ""
     error: str = ""
+    # Languages the parents asked an interpreter for, while none is planned.
+    interpreter_asked: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -122,7 +125,9 @@ def group_names(meeting_round: MeetingRound) -> dict[int, str]:
 
 
 def slot_rows(user: AnyUser, meeting_round: MeetingRound, slots: QuerySet[Slot]) -> list[SlotRow]:
-    """The slots as rows, in time order per professional. Three queries."""
+    """The slots as rows, in time order per professional, with the
+    interpreters parents asked for and nobody planned yet. Three queries, and
+    one more when a booking the user may see lacks a planned interpreter."""
     access = conversation_access(user, meeting_round)
     groups = group_names(meeting_round)
     slots = slots.select_related(
@@ -151,6 +156,16 @@ def slot_rows(user: AnyUser, meeting_round: MeetingRound, slots: QuerySet[Slot])
         )
         if held_by is not None:
             seen.add(held_by.pk)
+    asked = interpreters_asked(
+        {
+            row.booking.conversation_id
+            for row in rows
+            if row.booking is not None and row.visible and not row.booking.conversation.interpreter
+        }
+    )
+    for row in rows:
+        if row.booking is not None and row.visible:
+            row.interpreter_asked = asked.get(row.booking.conversation_id, [])
     return rows
 
 
@@ -222,6 +237,8 @@ class UnbookedRow:
     guardians: list[GuardianState]
     can_book: bool
     can_print: bool
+    # Languages the parents asked an interpreter for, while none is planned.
+    interpreter_asked: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -236,7 +253,8 @@ class Unbooked:
 
 def unbooked(user: AnyUser, meeting_round: MeetingRound) -> Unbooked:
     """The families who have not booked yet, per group: whether each parent
-    has an email address and a link, and whether they were asked to book."""
+    has an email address and a link, whether they were asked to book, and
+    the interpreters they asked for (one query for all)."""
     conversations = list(
         unbooked_conversations(user, meeting_round)
         .select_related("child__family")
@@ -251,6 +269,7 @@ def unbooked(user: AnyUser, meeting_round: MeetingRound) -> Unbooked:
         meeting_round.groups.filter(pk__in=Group.objects.visible_to(user)).order_by("name")
     )
     names = group_names(meeting_round)
+    asked = interpreters_asked(each.pk for each in conversations if not each.interpreter)
     by_group: dict[str, list[UnbookedRow]] = defaultdict(list)
     for conversation in conversations:
         links = {link.guardian_id: link for link in conversation.parent_links.all()}
@@ -265,6 +284,7 @@ def unbooked(user: AnyUser, meeting_round: MeetingRound) -> Unbooked:
                 ],
                 can_book=meeting_round.coordinates or conversation.editable,
                 can_print=conversation.editable,
+                interpreter_asked=asked.get(conversation.pk, []),
             )
         )
     return Unbooked(

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conversations import booking_mail, invitations
@@ -56,8 +56,9 @@ from conversations.booking_options import (
 )
 from conversations.models import Booking, BookingSlot, Conversation, QuestionnaireAnswer
 from conversations.parent_access import page_context, parent_page
-from conversations.questionnaire import INTERPRETER as INTERPRETER_KIND
-from conversations.questionnaire import NO_INTERPRETER, QUESTIONS
+from conversations.parent_forms import BookingInterpreterForm
+from conversations.parent_services import interpreter_wish_save
+from conversations.questionnaire import INTERPRETER_QUESTION, NO_INTERPRETER
 from families.models import Guardian, compiled_objects, compiled_rows
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ GET_OR_POST = ["GET", "HEAD", "POST"]
 # What the page offers, as query parameters of the page and fields of its form.
 FOR_CHILD = "voor"  # a conversation id: that child's times on their own
 WITH_INTERPRETER = "tolk"  # "1": the parent would like an interpreter: longer times
+# The booking form's id; the interpreter's language (BookingInterpreterForm) belongs to it.
+FORM_ID = "choose"
 
 # For whom a time is: both parents together, or only the parent of this link.
 TOGETHER = "together"
@@ -89,10 +92,6 @@ TAKEN = "taken"
 NOT_OPEN = "closed"
 INVALID = "invalid"
 CHOOSE = "choose"
-
-INTERPRETER_QUESTION = next(
-    number for number, question in enumerate(QUESTIONS, 1) if question.kind == INTERPRETER_KIND
-)
 
 
 def _name(user: AbstractBaseUser) -> str:
@@ -195,7 +194,9 @@ class Page:
     # Whether to say for whom each time is (parents who live apart, or a
     # booking for one parent alone).
     parties_matter: bool
-    # Wanted by the professional, the family's record or the parent's answers.
+    # Planned: by the professional, or the family's record says so.
+    interpreter_planned: bool
+    # Planned, or asked for in the parent's answers.
     interpreter_needed: bool
     # Chosen on this page.
     interpreter_chosen: bool
@@ -301,7 +302,7 @@ def _interpreter_answers(
             link__guardian=guardian_id,
             link__conversation__meeting_round=meeting_round_id,
             link__conversation__child__family=family_id,
-            question=QUESTIONS[INTERPRETER_QUESTION - 1].key,
+            question=INTERPRETER_QUESTION.key,
         )
         .order_by()
         .values("choices", "text")
@@ -456,11 +457,10 @@ def _page(link: ParentLink, params: Mapping[str, str]) -> Page:
 
     apart = _lives_apart(conversations[0].homes)
     family = conversations[0].child.family
-    interpreter_needed = (
-        family.interpreter_wanted
-        or any(conversation.interpreter for conversation in conversations)
-        or _asked_for_interpreter(link, conversations[0])
+    interpreter_planned = family.interpreter_wanted or any(
+        conversation.interpreter for conversation in conversations
     )
+    interpreter_needed = interpreter_planned or _asked_for_interpreter(link, conversations[0])
     interpreter_chosen = params.get(WITH_INTERPRETER) == "1"
 
     for_child = next(
@@ -482,6 +482,7 @@ def _page(link: ParentLink, params: Mapping[str, str]) -> Page:
         if phase == OPEN
         else [TOGETHER],
         parties_matter=apart or bool(others) or any(not each.together for each in held),
+        interpreter_planned=interpreter_planned,
         interpreter_needed=interpreter_needed,
         interpreter_chosen=interpreter_chosen,
         for_child=for_child,
@@ -498,6 +499,19 @@ def _page(link: ParentLink, params: Mapping[str, str]) -> Page:
 
 def _page_url(link: ParentLink) -> str:
     return reverse("parent_booking", args=[link.token])
+
+
+def _interpreter_form(
+    request: HttpRequest, link: ParentLink, page: Page
+) -> BookingInterpreterForm | None:
+    """Which language, asked once the parent chose an interpreter on this page
+    and nothing says so yet: it becomes their answer to the interpreter
+    question, so only while the questionnaire is open. Filled in as posted
+    when the page comes back after a POST."""
+    if not page.interpreter_chosen or page.interpreter_needed or not link.questionnaire_open:
+        return None
+    data = request.POST if request.method == "POST" else None
+    return BookingInterpreterForm(data, form_id=FORM_ID, page_language=get_language() or "")
 
 
 def _render(
@@ -519,7 +533,8 @@ def _render(
         "page": page,
         "notice": notice,
         "party": party if party in page.parties else page.parties[0],
-        "interpreter_question": INTERPRETER_QUESTION,
+        "interpreter_form": _interpreter_form(request, link, page),
+        "FORM_ID": FORM_ID,
         "FOR_CHILD": FOR_CHILD,
         "WITH_INTERPRETER": WITH_INTERPRETER,
     }
@@ -542,7 +557,11 @@ def parent_booking(request: HttpRequest, link: ParentLink) -> HttpResponse:
     An empty choice re-renders the page asking to choose (422); a choice the
     page never offered (a tampered or garbled form) gets 400; a slot taken
     meanwhile, a round that closed, or a choice that clashes with the other
-    parent's booking get 409; each with the page and the times still free."""
+    parent's booking get 409; each with the page and the times still free.
+
+    With an interpreter chosen on the page, the posted language (see
+    `_interpreter_form`; empty when the parent does not know yet) becomes the
+    parent's answer to the interpreter question once the time is booked."""
     if link.conversation.meeting_round_id is None:
         return _missing(request, link)
     if request.method != "POST":
@@ -555,6 +574,12 @@ def parent_booking(request: HttpRequest, link: ParentLink) -> HttpResponse:
     if not value:
         page = _page(link, request.POST)
         return _render(request, link, page, notice=CHOOSE, party=party, status=422)
+    wish = None
+    if request.POST.get(WITH_INTERPRETER) == "1" and "interpreter_language" in request.POST:
+        form = BookingInterpreterForm(request.POST, form_id=FORM_ID)
+        if not form.is_valid():
+            return _render(request, link, _page(link, request.POST), notice=INVALID, status=400)
+        wish = form.cleaned_data["interpreter_language"]
     try:
         booked = booking_make(choice=parse_choice(value), link=link, alone=party == ALONE)
     except SlotTakenError:
@@ -566,6 +591,12 @@ def parent_booking(request: HttpRequest, link: ParentLink) -> HttpResponse:
     except BookingConflictError as error:
         notice, status = error.reason, 409
     else:
+        if wish is not None:
+            interpreter_wish_save(
+                guardian_id=link.guardian_id,
+                conversations=[each.booking.conversation for each in booked],
+                language=wish,
+            )
         booking_mail.booking_confirmations_later(
             booked=booked, base_url=invitations.site_url(request)
         )

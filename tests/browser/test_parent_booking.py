@@ -13,7 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from conversations import booking
-from conversations.models import BookingSlot, Slot
+from conversations.models import BookingSlot, QuestionnaireAnswer, Slot
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,6 +104,27 @@ def test_it_lets_a_parent_book_and_change_a_time_on_a_phone(
     page.get_by_role("link", name="To the start page").click()
     expect(page.locator(".facts")).to_contain_text("at 18:40")
     expect(page.get_by_role("link", name="See or change your time")).to_be_visible()
+    assert page.console_errors == []
+
+
+def test_it_lets_a_parent_ask_for_an_interpreter_while_booking(
+    phone_page, live_server, link, meeting_round, round_conversation, teacher
+):
+    page = phone_page
+    _open(page, live_server, "parent_booking", link)
+    page.get_by_role("link", name="We would like an interpreter").click()
+    language = page.get_by_label("In which language?")
+    expect(language).to_have_value("en")
+    language.select_option(label="Turkish")
+    _assert_fits_and_targets_are_large(page)
+    page.get_by_label(re.compile("18:20 – 18:40")).check()
+    page.get_by_role("button", name="Book this time").click()
+    page.wait_for_url("**/afspraak/")
+    expect(page.get_by_role("status")).to_contain_text("Thank you! Your time is booked.")
+    expect(page.locator(".held")).to_contain_text("18:20 to 18:40")
+    expect(page.get_by_text("You asked for an interpreter.", exact=False)).to_be_visible()
+    answer = QuestionnaireAnswer.objects.get(link=link, question="interpreter")
+    assert answer.choices == ["tr"]
     assert page.console_errors == []
 
 
