@@ -137,15 +137,27 @@ def feed_path(feed: CalendarFeed) -> str:
     return reverse("calendar_feed", args=[feed_token(feed)])
 
 
+def _staff_language(language: str) -> str:
+    """`language` if the staff pages come in it, else the site's own."""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 @transaction.atomic
-def feed_renew(*, user: AbstractBaseUser) -> CalendarFeed:
-    """Give the user a feed address; a new one when there was one already, so
-    the old address stops working at once."""
+def feed_renew(*, user: AbstractBaseUser, language: str = settings.LANGUAGE_CODE) -> CalendarFeed:
+    """Give the user a feed address, its texts in `language` (the staff
+    language they use); a new address when there was one already, so the old
+    one stops working at once."""
     salt, hashed = tokens.new_secret(purpose=FEED_PURPOSE)
     feed, _created = CalendarFeed.objects.update_or_create(
-        user=user, defaults={"salt": salt, "token_hash": hashed}
+        user=user,
+        defaults={"salt": salt, "token_hash": hashed, "language": _staff_language(language)},
     )
     return feed
+
+
+def feed_language_set(*, user: AbstractBaseUser, language: str) -> None:
+    """Show the user's feed in another staff language; the address stays."""
+    CalendarFeed.objects.filter(user=user).update(language=_staff_language(language))
 
 
 def feed_delete(*, user: AbstractBaseUser) -> None:
@@ -240,9 +252,10 @@ def _feed_entry(booking: Booking, *, base_url: str) -> Entry:
     )
 
 
-def feed_calendar(user: AbstractBaseUser, *, base_url: str) -> bytes:
-    """The user's feed, in Dutch (a calendar app asks in no language)."""
-    with translation.override(settings.LANGUAGE_CODE):
+def feed_calendar(feed: CalendarFeed, *, base_url: str) -> bytes:
+    """The feed's calendar, in the feed's language (a calendar app asks in none)."""
+    user = feed.user
+    with translation.override(feed.language):
         entries = [_feed_entry(booking, base_url=base_url) for booking in feed_bookings(user)]
         name = _("Parent conversations (Samenspraak)")
     return calendar_file(

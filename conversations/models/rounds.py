@@ -276,6 +276,8 @@ class CalendarFeed(models.Model):
     salt = models.CharField(max_length=64)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The staff language the feed's texts come in: a calendar app asks in none.
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
 
     class Meta:
         verbose_name = _("calendar feed")

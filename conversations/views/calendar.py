@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -51,7 +52,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         return _private(_plain("Not found.\n", 404))
     base_url = invitations.site_url(request)
     response = HttpResponse(
-        calendar.feed_calendar(feed.user, base_url=base_url),
+        calendar.feed_calendar(feed, base_url=base_url),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="samenspraak.ics"'
@@ -60,7 +61,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 class FeedActionForm(forms.Form):
-    action = forms.ChoiceField(choices=[("make", "make"), ("renew", "renew"), ("off", "off")])
+    action = forms.ChoiceField(
+        choices=[("make", "make"), ("renew", "renew"), ("off", "off"), ("language", "language")]
+    )
 
 
 def _settings_page(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
@@ -72,7 +75,18 @@ def _settings_page(request: HttpRequest, *, status: int = 200, error: str = "") 
     }
     if feed is not None:
         url = request.build_absolute_uri(calendar.feed_path(feed))
-        context |= {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+        languages = dict(settings.LANGUAGES)
+        context |= {
+            "feed_url": url,
+            "webcal_url": "webcal://" + url.split("://", 1)[1],
+            "feed_language": languages.get(feed.language, feed.language),
+            # Offered when the feed comes in another language than this page.
+            "page_language": (
+                languages[get_language()]
+                if get_language() in languages and get_language() != feed.language
+                else None
+            ),
+        }
     return render(request, "account/calendar_feed.html", context, status=status)
 
 
@@ -81,8 +95,8 @@ def _settings_page(request: HttpRequest, *, status: int = 200, error: str = "") 
 @staff_login_required
 def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
     """Show the user's feed address to copy, with how to add it to a calendar
-    app; POST `action` make (or renew: a new address, the old one stops) or
-    off (the address stops)."""
+    app; POST `action` make (or renew: a new address, the old one stops), off
+    (the address stops) or language (the feed in this page's language)."""
     if request.method == "GET":
         return _settings_page(request)
     form = FeedActionForm(request.POST)
@@ -91,14 +105,19 @@ def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
             request, status=400, error=_("That did not work. Please choose one of the buttons.")
         )
     action = form.cleaned_data["action"]
-    if action == "off":
+    if action == "language":
+        calendar.feed_language_set(user=request.user, language=get_language())
+        messages.success(
+            request, _("Your calendar shows the conversations in this language from now on.")
+        )
+    elif action == "off":
         calendar.feed_delete(user=request.user)
         messages.success(
             request, _("Your calendar address is turned off. It no longer shows anything.")
         )
     else:
         renewing = CalendarFeed.objects.filter(user=request.user).exists()
-        calendar.feed_renew(user=request.user)
+        calendar.feed_renew(user=request.user, language=get_language())
         messages.success(
             request,
             _("You have a new calendar address. The old one no longer works.")

@@ -290,3 +290,51 @@ def test_it_shows_the_settings_page_in_a_few_queries(
         response = teacher_client.get(reverse("calendar_feed_settings"))
 
     assert response.status_code == 200
+
+
+# The feed's language: a calendar app asks in none, so the feed keeps the one
+# the professional used when they made it, or chose since.
+
+
+def _summary(client, feed) -> str:
+    [event] = _events(client.get(_feed_url(feed)))
+    return str(event["SUMMARY"])
+
+
+def test_it_makes_the_address_in_the_language_of_the_page(teacher_client, teacher, client, booked):
+    teacher_client.post(reverse("calendar_feed_settings"), {"action": "make"})
+
+    feed = CalendarFeed.objects.get(user=teacher)
+    assert feed.language == "en"
+    assert _summary(client, feed) == "Parent conversation Emre (Groep 3)"
+    parsed = icalendar.Calendar.from_ical(client.get(_feed_url(feed)).content)
+    assert str(parsed["X-WR-CALNAME"]) == "Parent conversations (Samenspraak)"
+
+
+def test_it_shows_the_feed_in_the_language_of_the_page_on_request(
+    teacher_client, teacher, client, feed, booked
+):
+    assert feed.language == "nl"
+    assert _summary(client, feed) == _dutch(
+        "Parent conversation %(child)s (%(group)s)", child="Emre", group="Groep 3"
+    )
+    content = teacher_client.get(reverse("calendar_feed_settings")).content.decode()
+    assert "Your calendar shows the conversations in Dutch." in content
+    assert "Show them in English" in content
+
+    response = teacher_client.post(
+        reverse("calendar_feed_settings"), {"action": "language"}, follow=True
+    )
+
+    content = response.content.decode()
+    assert "Your calendar shows the conversations in this language from now on." in content
+    assert "Your calendar shows the conversations in English." in content
+    assert "Show them in" not in content
+    # The same address, now in English.
+    assert CalendarFeed.objects.get(user=teacher).token_hash == feed.token_hash
+    assert _summary(client, feed) == "Parent conversation Emre (Groep 3)"
+
+
+def test_it_keeps_the_feed_in_a_staff_language(teacher):
+    feed = calendar.feed_renew(user=teacher, language="tr")  # a parent language only
+    assert feed.language == "nl"
