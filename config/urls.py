@@ -26,6 +26,16 @@ urlpatterns = [
         two_factor.two_factor_disable,
         name="two_factor_disable",
     ),
+    path(
+        "account/tweestapsverificatie/herstelcodes/",
+        two_factor.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path(
+        "account/tweestapsverificatie/herstelcodes/nieuw/",
+        two_factor.two_factor_recovery_codes_new,
+        name="two_factor_recovery_codes_new",
+    ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

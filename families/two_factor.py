@@ -10,6 +10,12 @@ django-otp's OTPMiddleware then finds the device on every request.
 With OTP_REQUIRED_FOR_COORDINATORS on, a coordinator without a device is sent
 to the set-up page instead, before anything else.
 
+Recovery codes (django-otp's otp_static) stand in for the app when the phone is
+lost: ten one-time codes, made when the app is confirmed and shown once. They
+are stored as django-otp stores them, in plain text (the README says why). A
+wrong code of either kind counts against every device of the user, so trying
+recovery codes in between app codes buys no extra tries.
+
 What a login still owes is looked up once and kept in the session, so the pages
 of users without two-step verification pay no extra query. The price: turning
 it on does not end logins already open in other browsers (they end by the
@@ -35,20 +41,27 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.models import Device
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from families.models import StaffMembership
 from families.redirects import safe_next_path
 
-# Session keys: what this login still owes ([user id, state]), and the secret
-# shown on the set-up page until a first code confirms it.
+# Session keys: what this login still owes ([user id, state]), the secret
+# shown on the set-up page until a first code confirms it, and new recovery
+# codes between the POST that made them and the one page that shows them.
 STATE_KEY = "two_factor_state"
 PENDING_KEY_KEY = "two_factor_pending_key"
+NEW_RECOVERY_CODES_KEY = "two_factor_new_recovery_codes"
 
 NONE = "none"
 DEVICE = "device"
@@ -58,6 +71,12 @@ SETUP = "setup"
 VERIFY = "verify"
 
 DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+RECOVERY_CODE_COUNT = 10
+
+APP_CODE = re.compile(r"\d{6}")
+# StaticToken.random_token(): 5 random bytes in lower-case base32.
+RECOVERY_CODE = re.compile(r"[a-z2-7]{8}")
 
 
 def required_for(user: Any) -> bool:
@@ -72,6 +91,14 @@ def required_for(user: Any) -> bool:
 
 def confirmed_device(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def recovery_device(user: Any) -> StaticDevice | None:
+    return StaticDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def recovery_codes_left(user: Any) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def _state_of(user: Any) -> str:
@@ -155,18 +182,93 @@ class CodeForm(forms.Form):
         return code
 
 
+class UnrenderedInput(forms.TextInput):
+    """A text input that never writes a typed code back into the page, so a
+    right recovery code refused during a wait is not sent back in the HTML."""
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
+def _without_spaces(code: str) -> str:
+    return re.sub(r"[\s-]", "", code).lower()
+
+
+class RecoveryCodeForm(forms.Form):
+    """The second login step with a recovery code instead of the app."""
+
+    code = forms.CharField(
+        label=_("Recovery code"),
+        help_text=_("One of the codes you wrote down or printed. Each code works once."),
+        max_length=40,
+        error_messages={"required": _("Type one of your recovery codes.")},
+        widget=UnrenderedInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+                "class": "code-input code-input--recovery",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = _without_spaces(self.cleaned_data["code"])
+        if not RECOVERY_CODE.fullmatch(code):
+            raise forms.ValidationError(
+                _("A recovery code has 8 characters: letters and the digits 2 to 7.")
+            )
+        return code
+
+
+class AnyCodeForm(forms.Form):
+    """Where a logged-in user confirms it is them: a code from the app or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code from your app, or a recovery code"),
+        help_text=_("The 6 digits your app shows now, or one of your recovery codes."),
+        max_length=40,
+        error_messages={"required": _("Type the code your app shows, or a recovery code.")},
+        widget=UnrenderedInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "class": "code-input code-input--recovery",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = _without_spaces(self.cleaned_data["code"])
+        if not (APP_CODE.fullmatch(code) or RECOVERY_CODE.fullmatch(code)):
+            raise forms.ValidationError(
+                _("Type the 6 digits your app shows, or a recovery code of 8 characters.")
+            )
+        return code
+
+
 WRONG_CODE = _(
     "That code is not right. Type the code your app shows now. Does it keep failing? "
     "Check that your phone sets its clock automatically."
 )
 
 
-def _throttled(device: TOTPDevice) -> str | None:
-    """The message for a device that refuses codes for a moment after wrong ones."""
-    allowed, details = device.verify_is_allowed()
-    if allowed:
+WRONG_RECOVERY_CODE = _(
+    "That recovery code is not right, or it has been used already. Each code works once."
+)
+
+
+def _throttled(devices: list[Device]) -> str | None:
+    """The message when a device refuses codes for a moment after wrong ones."""
+    locked = [
+        details for allowed, details in (d.verify_is_allowed() for d in devices) if not allowed
+    ]
+    if not locked:
         return None
-    seconds = max(1, int((details["locked_until"] - timezone.now()).total_seconds()) + 1)
+    until = max(details["locked_until"] for details in locked)
+    seconds = max(1, int((until - timezone.now()).total_seconds()) + 1)
     return ngettext(
         "Too many wrong codes in a row. Wait %(seconds)d second and try again.",
         "Too many wrong codes in a row. Wait %(seconds)d seconds and try again.",
@@ -174,17 +276,36 @@ def _throttled(device: TOTPDevice) -> str | None:
     ) % {"seconds": seconds}
 
 
-def _check_code(form: CodeForm, user: Any, device: TOTPDevice) -> TOTPDevice | None:
-    """The device when the form's code is right; otherwise None, with the reason on the form."""
+def _check_code(form: forms.Form, user: Any) -> Device | None:
+    """The device that takes the form's code (the app for 6 digits, the
+    recovery codes otherwise); None when it is wrong, with the reason on the form.
+
+    A wrong code counts against all of the user's devices and a right one
+    clears them all: one lock, whichever kind of code is guessed."""
     if not form.is_valid():
         return None
-    refused = _throttled(device)
+    code = form.cleaned_data["code"]
+    app = confirmed_device(user)
+    recovery = recovery_device(user)
+    devices: list[Device] = [device for device in (app, recovery) if device is not None]
+    refused = _throttled(devices)
     if refused:
         form.add_error("code", refused)
         return None
-    verified = django_otp.verify_token(user, device.persistent_id, form.cleaned_data["code"])
+    by_app = APP_CODE.fullmatch(code) is not None
+    device = app if by_app else recovery
+    verified = (
+        django_otp.verify_token(user, device.persistent_id, code) if device is not None else None
+    )
+    # django-otp counted (or cleared) the device it asked; the others follow.
+    for other in devices:
+        if other is not device:
+            if verified is None:
+                other.throttle_increment()
+            else:
+                other.throttle_reset()
     if verified is None:
-        form.add_error("code", WRONG_CODE)
+        form.add_error("code", WRONG_CODE if by_app else WRONG_RECOVERY_CODE)
     return verified
 
 
@@ -205,7 +326,33 @@ def device_confirm(*, user: Any, key: str, code: str) -> TOTPDevice | None:
 
 @transaction.atomic
 def device_remove(*, user: Any) -> None:
+    """Turn two-step verification off: the app and the recovery codes."""
     TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+@sensitive_variables("codes")
+@transaction.atomic
+def recovery_codes_replace(*, user: Any) -> list[str]:
+    """Ten new recovery codes in place of any old ones. The caller shows them once."""
+    device = recovery_device(user)
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    device.token_set.all().delete()
+    codes: set[str] = set()
+    while len(codes) < RECOVERY_CODE_COUNT:
+        codes.add(StaticToken.random_token())
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return sorted(codes)
+
+
+@sensitive_variables("codes")
+def _show_new_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    """To the page that shows `codes`, once; they wait in the session until then."""
+    request.session[NEW_RECOVERY_CODES_KEY] = codes
+    url = reverse("two_factor_recovery_codes")
+    next_path = safe_next_path(request)
+    return redirect(f"{url}?{urlencode({'next': next_path})}" if next_path else url)
 
 
 def _qr_svg(url: str) -> str:
@@ -222,29 +369,72 @@ def _grouped(secret: str) -> str:
 NO_NAVIGATION: dict[str, Any] = {"nav_locations": ()}
 
 
+def _recovery_login_message(user: Any) -> str:
+    """What a login with a recovery code is told: how many are left, and how to
+    get going again without the lost phone."""
+    left = recovery_codes_left(user)
+    if left == 0:
+        counted = str(_("You logged in with your last recovery code."))
+    else:
+        counted = ngettext(
+            "You logged in with a recovery code. You have %(count)d recovery code left.",
+            "You logged in with a recovery code. You have %(count)d recovery codes left.",
+            left,
+        ) % {"count": left}
+    if required_for(user):
+        advice = _(
+            "Lost your phone? Ask the administrator to reset two-step verification; "
+            "at your next login you set it up on your new phone."
+        )
+    else:
+        advice = _(
+            "Lost your phone? Under Two-step verification, turn it off and on again "
+            "with your new phone. That also gives you new recovery codes."
+        )
+    return f"{counted} {advice}"
+
+
+@sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second login step: a code from the app, or (with ?recovery=1) a recovery code."""
     next_url = _next_url(request)
     # Look again: an administrator may have removed the device meanwhile.
     request.session.pop(STATE_KEY, None)
     if next_step(request) != VERIFY:
         return redirect(next_url)
-    device = confirmed_device(request.user)
-    form = CodeForm(request.POST if request.method == "POST" else None, autofocus=True)
+    by_recovery = (request.POST if request.method == "POST" else request.GET).get("recovery") == "1"
+    data = request.POST if request.method == "POST" else None
+    form: forms.Form = RecoveryCodeForm(data) if by_recovery else CodeForm(data, autofocus=True)
     if request.method == "POST":
-        verified = _check_code(form, request.user, device)
+        verified = _check_code(form, request.user)
         if verified is not None:
             django_otp.login(request, verified)
+            if isinstance(verified, StaticDevice):
+                messages.warning(request, _recovery_login_message(request.user))
             return redirect(next_url)
+    other_way = {"next": next_url} if by_recovery else {"next": next_url, "recovery": "1"}
     return render(
         request,
         "registration/two_factor_verify.html",
-        {"form": form, "next": next_url, **NO_NAVIGATION},
+        {
+            "form": form,
+            "next": next_url,
+            "by_recovery": by_recovery,
+            "other_way_url": f"{reverse('two_factor_verify')}?{urlencode(other_way)}",
+            **NO_NAVIGATION,
+        },
     )
 
 
-def _setup_page(request: HttpRequest, *, form: CodeForm, device: TOTPDevice | None) -> HttpResponse:
+def _setup_page(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    device: TOTPDevice | None,
+    new_codes_form: AnyCodeForm | None = None,
+) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "device": device,
@@ -258,23 +448,35 @@ def _setup_page(request: HttpRequest, *, form: CodeForm, device: TOTPDevice | No
         unsaved = TOTPDevice(user=request.user, key=key)
         secret = base64.b32encode(unsaved.bin_key).decode()
         context |= {"qr_svg": _qr_svg(unsaved.config_url), "secret": _grouped(secret)}
+    else:
+        context |= {
+            "recovery_codes_left": recovery_codes_left(request.user),
+            "new_codes_form": new_codes_form or AnyCodeForm(prefix=NEW_CODES_PREFIX),
+        }
     if next_step(request) == SETUP:
         context |= NO_NAVIGATION
     return render(request, "account/two_factor.html", context)
 
 
+# The form that makes new recovery codes shares its page with the one that
+# turns two-step verification off: its own prefix keeps their fields apart.
+NEW_CODES_PREFIX = "new-codes"
+
+
+@sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Turn two-step verification on (scan, then confirm with a first code), or
-    see that it is on and turn it off (two_factor_disable)."""
+    see that it is on, how many recovery codes are left, and turn it off
+    (two_factor_disable) or make new recovery codes (two_factor_recovery_codes_new)."""
     if next_step(request) == VERIFY:
         return redirect_to_step(request, VERIFY)
     device = confirmed_device(request.user)
     if device is not None:
         if request.method == "POST":
             return redirect("two_factor_setup")
-        return _setup_page(request, form=CodeForm(), device=device)
+        return _setup_page(request, form=AnyCodeForm(), device=device)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         key = request.session.get(PENDING_KEY_KEY)
@@ -290,14 +492,15 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             django_otp.login(request, device)
             _remember(request, DEVICE)
             messages.success(request, _("Two-step verification is on."))
-            return redirect(safe_next_path(request) or "two_factor_setup")
+            return _show_new_codes(request, recovery_codes_replace(user=request.user))
     return _setup_page(request, form=form, device=None)
 
 
+@sensitive_post_parameters("code")
 @require_POST
 @login_required
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
-    """Turn two-step verification off, with a current code."""
+    """Turn two-step verification off, with a current code or a recovery code."""
     if next_step(request) == VERIFY:
         return redirect_to_step(request, VERIFY, reverse("two_factor_setup"))
     device = confirmed_device(request.user)
@@ -306,10 +509,48 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     if required_for(request.user):
         messages.error(request, _("Coordinators here must use two-step verification."))
         return redirect("two_factor_setup")
-    form = CodeForm(request.POST)
-    if _check_code(form, request.user, device) is None:
+    form = AnyCodeForm(request.POST)
+    if _check_code(form, request.user) is None:
         return _setup_page(request, form=form, device=device)
     device_remove(user=request.user)
     _remember(request, NONE)
     messages.success(request, _("Two-step verification is off."))
     return redirect("two_factor_setup")
+
+
+@sensitive_post_parameters(f"{NEW_CODES_PREFIX}-code")
+@require_POST
+@login_required
+def two_factor_recovery_codes_new(request: HttpRequest) -> HttpResponse:
+    """New recovery codes in place of the old ones, with a current code or a recovery code."""
+    if next_step(request) == VERIFY:
+        return redirect_to_step(request, VERIFY, reverse("two_factor_setup"))
+    device = confirmed_device(request.user)
+    if device is None:
+        return redirect("two_factor_setup")
+    form = AnyCodeForm(request.POST, prefix=NEW_CODES_PREFIX)
+    if _check_code(form, request.user) is None:
+        return _setup_page(request, form=AnyCodeForm(), device=device, new_codes_form=form)
+    messages.success(request, _("You have new recovery codes. The old ones no longer work."))
+    return _show_new_codes(request, recovery_codes_replace(user=request.user))
+
+
+@sensitive_variables("codes")
+@never_cache
+@require_GET
+@login_required
+def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes, shown this once: the session forgets them here."""
+    if next_step(request) == VERIFY:
+        return redirect_to_step(request, VERIFY, reverse("two_factor_setup"))
+    codes = request.session.pop(NEW_RECOVERY_CODES_KEY, None)
+    if not codes:
+        return redirect("two_factor_setup")
+    return render(
+        request,
+        "account/recovery_codes.html",
+        {
+            "codes": [f"{code[:4]} {code[4:]}" for code in codes],
+            "next": safe_next_path(request) or reverse("two_factor_setup"),
+        },
+    )

@@ -239,6 +239,9 @@ EXPECTED: dict[str, Row] = {
     "talk_time_save": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 400, 404, 404)),
     "text_autosave": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 400, 404, 404)),
     "two_factor_disable": Row(get=POST_ONLY, post=(LOGIN, LOGIN, 302, 302, 302, 302)),
+    # Shown once, right after they were made; otherwise back to the two-step page.
+    "two_factor_recovery_codes": Row(get=(LOGIN, LOGIN, 302, 302, 302, 302)),
+    "two_factor_recovery_codes_new": Row(get=POST_ONLY, post=(LOGIN, LOGIN, 302, 302, 302, 302)),
     "two_factor_setup": Row(
         get=(LOGIN, LOGIN, 200, 200, 200, 200), post=(LOGIN, LOGIN, 200, 200, 200, 200)
     ),

@@ -196,6 +196,12 @@ def _needs_login(name: str) -> bool:
 
 # Pages that belong to logging in itself.
 LOGIN_FLOW = {"logout", "two_factor_verify"}
+ACCOUNT_PAGES = {
+    "two_factor_setup",
+    "two_factor_disable",
+    "two_factor_recovery_codes",
+    "two_factor_recovery_codes_new",
+}
 
 
 def test_it_sends_every_page_behind_the_login_to_the_code_page(teacher, world):
@@ -216,7 +222,7 @@ def test_it_sends_every_page_behind_the_login_to_the_code_page(teacher, world):
                 wrong.append(f"{method.upper()} {name}: {response.status_code}")
             htmx = getattr(client, method)(url, headers={"HX-Request": "true"})
             # The account's own pages use plain login_required: no 401 for htmx.
-            if name not in {"two_factor_setup", "two_factor_disable"} and htmx.status_code != 401:
+            if name not in ACCOUNT_PAGES and htmx.status_code != 401:
                 wrong.append(f"{method.upper()} {name} (htmx): {htmx.status_code}")
     assert wrong == []
 
@@ -245,7 +251,8 @@ def test_it_makes_coordinators_set_it_up_first_when_required(coordinator, teache
 
     key = client.session[two_factor.PENDING_KEY_KEY]
     done = client.post(SETUP_URL, {"code": _code(key), "next": "/"})
-    assert done["Location"] == "/"
+    # First the recovery codes, then on to the page asked for.
+    assert done["Location"] == f"{reverse('two_factor_recovery_codes')}?next=%2F"
     assert client.get(reverse("home")).status_code == 200
     # Teachers are not asked.
     assert _password_step(teacher).get(reverse("home")).status_code == 200
