@@ -190,6 +190,19 @@ class UnrenderedInput(forms.TextInput):
         return None
 
 
+def _recovery_input(*, autofocus: bool = False) -> UnrenderedInput:
+    """A field for a recovery code (letters, typed as written down)."""
+    attrs: dict[str, Any] = {
+        "autocomplete": "off",
+        "autocapitalize": "none",
+        "spellcheck": "false",
+        "class": "code-input code-input--recovery",
+    }
+    if autofocus:
+        attrs["autofocus"] = True
+    return UnrenderedInput(attrs=attrs)
+
+
 def _without_spaces(code: str) -> str:
     return re.sub(r"[\s-]", "", code).lower()
 
@@ -202,15 +215,7 @@ class RecoveryCodeForm(forms.Form):
         help_text=_("One of the codes you wrote down or printed. Each code works once."),
         max_length=40,
         error_messages={"required": _("Type one of your recovery codes.")},
-        widget=UnrenderedInput(
-            attrs={
-                "autocomplete": "off",
-                "autocapitalize": "none",
-                "spellcheck": "false",
-                "autofocus": True,
-                "class": "code-input code-input--recovery",
-            }
-        ),
+        widget=_recovery_input(autofocus=True),
     )
 
     def clean_code(self) -> str:
@@ -230,14 +235,7 @@ class AnyCodeForm(forms.Form):
         help_text=_("The 6 digits your app shows now, or one of your recovery codes."),
         max_length=40,
         error_messages={"required": _("Type the code your app shows, or a recovery code.")},
-        widget=UnrenderedInput(
-            attrs={
-                "autocomplete": "off",
-                "autocapitalize": "none",
-                "spellcheck": "false",
-                "class": "code-input code-input--recovery",
-            }
-        ),
+        widget=_recovery_input(),
     )
 
     def clean_code(self) -> str:
