@@ -18,13 +18,19 @@ urlpatterns = [
         ),
         name="login",
     ),
-    # The second login step, and turning it on or off (families.two_factor).
+    # The second login step, turning it on or off, and moving it to a new phone
+    # (families.two_factor).
     path("inloggen/code/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("account/tweestapsverificatie/", two_factor.two_factor_setup, name="two_factor_setup"),
     path(
         "account/tweestapsverificatie/uitzetten/",
         two_factor.two_factor_disable,
         name="two_factor_disable",
+    ),
+    path(
+        "account/tweestapsverificatie/nieuwe-telefoon/",
+        two_factor.two_factor_new_phone,
+        name="two_factor_new_phone",
     ),
     path(
         "account/tweestapsverificatie/herstelcodes/",

@@ -10,6 +10,10 @@ django-otp's OTPMiddleware then finds the device on every request.
 With OTP_REQUIRED_FOR_COORDINATORS on, a coordinator without a device is sent
 to the set-up page instead, before anything else.
 
+Moving to a new phone (two_factor_new_phone) takes a current code, then a
+first code from the app on the new phone; only that replaces the old app, so
+the old phone keeps working until the new one is ready.
+
 Recovery codes (django-otp's otp_static) stand in for the app when the phone is
 lost: ten one-time codes, made when the app is confirmed and shown once. They
 are stored as django-otp stores them, in plain text (the README says why). A
@@ -57,10 +61,13 @@ from families.models import StaffMembership
 from families.redirects import safe_next_path
 
 # Session keys: what this login still owes ([user id, state]), the secret
-# shown on the set-up page until a first code confirms it, and new recovery
-# codes between the POST that made them and the one page that shows them.
+# shown on the set-up page (or for a new phone) until a first code confirms it,
+# the app a move to a new phone will replace ([user id, device id], set once a
+# current code was given), and new recovery codes between the POST that made
+# them and the one page that shows them.
 STATE_KEY = "two_factor_state"
 PENDING_KEY_KEY = "two_factor_pending_key"
+NEW_PHONE_KEY = "two_factor_new_phone"
 NEW_RECOVERY_CODES_KEY = "two_factor_new_recovery_codes"
 
 NONE = "none"
@@ -310,7 +317,8 @@ def _check_code(form: forms.Form, user: Any) -> Device | None:
 @transaction.atomic
 def device_confirm(*, user: Any, key: str, code: str) -> TOTPDevice | None:
     """Turn on two-step verification with the secret `key` once `code` shows the
-    app has it. None when the code is wrong."""
+    app has it, in place of any app set up before (a move to a new phone); the
+    recovery codes stay. None when the code is wrong, and then nothing changes."""
     totp = TOTP(bytes.fromhex(key))
     totp.time = time.time()
     if not totp.verify(int(code), tolerance=1):
@@ -379,15 +387,16 @@ def _recovery_login_message(user: Any) -> str:
             "You logged in with a recovery code. You have %(count)d recovery codes left.",
             left,
         ) % {"count": left}
-    if required_for(user):
+    if left == 0:
+        # Moving to a new phone takes a code, and none is left.
         advice = _(
             "Lost your phone? Ask the administrator to reset two-step verification; "
             "at your next login you set it up on your new phone."
         )
     else:
         advice = _(
-            "Lost your phone? Under Two-step verification, turn it off and on again "
-            "with your new phone. That also gives you new recovery codes."
+            "Lost your phone? Under Two-step verification, choose New phone: with a "
+            "recovery code you set up the app on another phone."
         )
     return f"{counted} {advice}"
 
@@ -426,12 +435,24 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _pending_key(request: HttpRequest) -> dict[str, str]:
+    """The QR code and the key for an app to add, made once and kept in the
+    session until a first code confirms it: reloading the page shows the same."""
+    key = request.session.get(PENDING_KEY_KEY)
+    if not key:
+        key = request.session[PENDING_KEY_KEY] = random_hex(20)
+    unsaved = TOTPDevice(user=request.user, key=key)
+    secret = base64.b32encode(unsaved.bin_key).decode()
+    return {"qr_svg": _qr_svg(unsaved.config_url), "secret": _grouped(secret)}
+
+
 def _setup_page(
     request: HttpRequest,
     *,
     form: forms.Form,
     device: TOTPDevice | None,
     new_codes_form: AnyCodeForm | None = None,
+    new_phone_form: AnyCodeForm | None = None,
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
@@ -440,28 +461,27 @@ def _setup_page(
         "next": safe_next_path(request),
     }
     if device is None:
-        key = request.session.get(PENDING_KEY_KEY)
-        if not key:
-            key = request.session[PENDING_KEY_KEY] = random_hex(20)
-        unsaved = TOTPDevice(user=request.user, key=key)
-        secret = base64.b32encode(unsaved.bin_key).decode()
-        context |= {"qr_svg": _qr_svg(unsaved.config_url), "secret": _grouped(secret)}
+        context |= _pending_key(request)
     else:
         context |= {
             "recovery_codes_left": recovery_codes_left(request.user),
             "new_codes_form": new_codes_form or AnyCodeForm(prefix=NEW_CODES_PREFIX),
+            "new_phone_form": new_phone_form or AnyCodeForm(prefix=NEW_PHONE_PREFIX),
         }
     if next_step(request) == SETUP:
         context |= NO_NAVIGATION
     return render(request, "account/two_factor.html", context)
 
 
-# The form that makes new recovery codes shares its page with the one that
-# turns two-step verification off: its own prefix keeps their fields apart.
+# The forms that make new recovery codes and start a move to a new phone share
+# their page with the one that turns two-step verification off: their own
+# prefixes keep the fields apart.
 NEW_CODES_PREFIX = "new-codes"
+NEW_PHONE_PREFIX = "new-phone"
 
 
 @sensitive_post_parameters("code")
+@never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
@@ -531,6 +551,70 @@ def two_factor_recovery_codes_new(request: HttpRequest) -> HttpResponse:
         return _setup_page(request, form=AnyCodeForm(), device=device, new_codes_form=form)
     messages.success(request, _("You have new recovery codes. The old ones no longer work."))
     return _show_new_codes(request, recovery_codes_replace(user=request.user))
+
+
+def _moving_from(request: HttpRequest, device: TOTPDevice) -> bool:
+    """Whether this login gave a current code to move `device` to a new phone."""
+    return request.session.get(NEW_PHONE_KEY) == [request.user.pk, device.pk]
+
+
+def _forget_move(request: HttpRequest) -> None:
+    request.session.pop(NEW_PHONE_KEY, None)
+    request.session.pop(PENDING_KEY_KEY, None)
+
+
+@sensitive_post_parameters("code", f"{NEW_PHONE_PREFIX}-code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_factor_new_phone(request: HttpRequest) -> HttpResponse:
+    """Move the app to a new phone: a current code (from the app or a recovery
+    code, posted from the two-step page) starts it; this page then shows a new
+    key, and a first code from the new app puts it in place of the old one.
+    Until then the old app goes on working; the recovery codes stay."""
+    if next_step(request) == VERIFY:
+        return redirect_to_step(request, VERIFY, reverse("two_factor_setup"))
+    device = confirmed_device(request.user)
+    if device is None:
+        _forget_move(request)
+        return redirect("two_factor_setup")
+    if request.method == "POST" and f"{NEW_PHONE_PREFIX}-code" in request.POST:
+        start = AnyCodeForm(request.POST, prefix=NEW_PHONE_PREFIX)
+        if _check_code(start, request.user) is None:
+            return _setup_page(request, form=AnyCodeForm(), device=device, new_phone_form=start)
+        # A fresh key: one shown in an earlier, unfinished try may have been seen.
+        request.session[PENDING_KEY_KEY] = random_hex(20)
+        request.session[NEW_PHONE_KEY] = [request.user.pk, device.pk]
+        return redirect("two_factor_new_phone")
+    if not _moving_from(request, device) or not request.session.get(PENDING_KEY_KEY):
+        return redirect("two_factor_setup")
+    if request.method == "POST" and "cancel" in request.POST:
+        _forget_move(request)
+        messages.info(request, _("Nothing has changed: your current app goes on working."))
+        return redirect("two_factor_setup")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        new = device_confirm(
+            user=request.user,
+            key=request.session[PENDING_KEY_KEY],
+            code=form.cleaned_data["code"],
+        )
+        if new is None:
+            form.add_error("code", WRONG_CODE)
+        else:
+            _forget_move(request)
+            # The old device is gone: this login goes on verified by the new one.
+            django_otp.login(request, new)
+            messages.success(
+                request,
+                _("Your new phone is set up. Codes from the old phone no longer work."),
+            )
+            return redirect("two_factor_setup")
+    return render(
+        request,
+        "account/two_factor_new_phone.html",
+        {"form": form, **_pending_key(request)},
+    )
 
 
 @sensitive_variables("codes")

@@ -239,6 +239,10 @@ EXPECTED: dict[str, Row] = {
     "talk_time_save": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 400, 404, 404)),
     "text_autosave": Row(get=POST_ONLY, post=(LOGIN_OR_401, LOGIN_OR_401, 404, 400, 404, 404)),
     "two_factor_disable": Row(get=POST_ONLY, post=(LOGIN, LOGIN, 302, 302, 302, 302)),
+    # Only for a login that has given a current code; otherwise back to the two-step page.
+    "two_factor_new_phone": Row(
+        get=(LOGIN, LOGIN, 302, 302, 302, 302), post=(LOGIN, LOGIN, 302, 302, 302, 302)
+    ),
     # Shown once, right after they were made; otherwise back to the two-step page.
     "two_factor_recovery_codes": Row(get=(LOGIN, LOGIN, 302, 302, 302, 302)),
     "two_factor_recovery_codes_new": Row(get=POST_ONLY, post=(LOGIN, LOGIN, 302, 302, 302, 302)),

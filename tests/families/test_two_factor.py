@@ -199,6 +199,7 @@ LOGIN_FLOW = {"logout", "two_factor_verify"}
 ACCOUNT_PAGES = {
     "two_factor_setup",
     "two_factor_disable",
+    "two_factor_new_phone",
     "two_factor_recovery_codes",
     "two_factor_recovery_codes_new",
 }
