@@ -158,17 +158,23 @@ def _text(answer: QuestionnaireAnswer) -> FreeText | None:
     return FreeText(text, answer.text_language) if text else None
 
 
+def asks_for_interpreter(choices: list[str], text: str) -> bool:
+    """Whether an answer to the interpreter question asks for one: a language
+    chosen or written, not "no"."""
+    wanted = next(iter(choices), "")
+    return wanted != NO_INTERPRETER and bool(wanted or text.strip())
+
+
 def _asked(choices: list[str], text: str) -> tuple[str, str] | None:
     """What an answer to the interpreter question asks for: the language's
     code ("" when written, not chosen from the list) and its name; None for
     "no" or no answer."""
-    wanted = next(iter(choices), "")
-    written = text.strip()
-    if wanted == NO_INTERPRETER or (not wanted and not written):
+    if not asks_for_interpreter(choices, text):
         return None
+    wanted = next(iter(choices), "")
     if wanted in Language.values and wanted != Language.OTHER:
         return wanted, language_name(wanted)
-    return "", written or language_name(wanted)
+    return "", text.strip() or language_name(wanted)
 
 
 def _interpreter(guardian: Guardian, answer: QuestionnaireAnswer) -> InterpreterRequest | None:

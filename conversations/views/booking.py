@@ -56,9 +56,10 @@ from conversations.booking_options import (
 )
 from conversations.models import Booking, BookingSlot, Conversation, QuestionnaireAnswer
 from conversations.parent_access import page_context, parent_page
+from conversations.parent_answers import asks_for_interpreter
 from conversations.parent_forms import BookingInterpreterForm
 from conversations.parent_services import interpreter_wish_save
-from conversations.questionnaire import INTERPRETER_QUESTION, NO_INTERPRETER
+from conversations.questionnaire import INTERPRETER_QUESTION
 from families.models import Guardian, compiled_objects, compiled_rows
 
 if TYPE_CHECKING:
@@ -282,11 +283,7 @@ def _asked_for_interpreter(link: ParentLink, conversation: Conversation) -> bool
     answers = _interpreter_answers(
         link.guardian_id, conversation.meeting_round_id, conversation.child.family_id
     )
-    for answer in answers:
-        wanted = next(iter(answer["choices"]), "")
-        if wanted != NO_INTERPRETER and (wanted or answer["text"].strip()):
-            return True
-    return False
+    return any(asks_for_interpreter(answer["choices"], answer["text"]) for answer in answers)
 
 
 @compiled_rows(keys=("guardian", "meeting round", "family"))
