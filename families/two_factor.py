@@ -29,8 +29,10 @@ session limits, families.middleware), nor does switching the coordinator rule on
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import django_otp
@@ -183,8 +185,8 @@ class CodeForm(forms.Form):
         self.fields["code"].widget.attrs["autofocus"] = autofocus
 
     def clean_code(self) -> str:
-        code = re.sub(r"[\s-]", "", self.cleaned_data["code"])
-        if not re.fullmatch(r"\d{6}", code):
+        code = _without_spaces(self.cleaned_data["code"])
+        if not APP_CODE.fullmatch(code):
             raise forms.ValidationError(_("A code is 6 digits, with no letters."))
         return code
 
@@ -514,16 +516,31 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return _setup_page(request, form=form, device=None)
 
 
+def _about_the_app(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the pages that change the user's app, called as view(request,
+    device): first the code page while this login still owes a code, and the
+    two-step page when there is no app (a half-done move to a new phone has
+    nothing left to replace then)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        if next_step(request) == VERIFY:
+            return redirect_to_step(request, VERIFY, reverse("two_factor_setup"))
+        device = confirmed_device(request.user)
+        if device is None:
+            _forget_move(request)
+            return redirect("two_factor_setup")
+        return view(request, device)
+
+    return wrapper
+
+
 @sensitive_post_parameters("code")
 @require_POST
 @login_required
-def two_factor_disable(request: HttpRequest) -> HttpResponse:
+@_about_the_app
+def two_factor_disable(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     """Turn two-step verification off, with a current code or a recovery code."""
-    if next_step(request) == VERIFY:
-        return redirect_to_step(request, VERIFY, reverse("two_factor_setup"))
-    device = confirmed_device(request.user)
-    if device is None:
-        return redirect("two_factor_setup")
     if required_for(request.user):
         messages.error(request, _("Coordinators here must use two-step verification."))
         return redirect("two_factor_setup")
@@ -539,13 +556,9 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters(f"{NEW_CODES_PREFIX}-code")
 @require_POST
 @login_required
-def two_factor_recovery_codes_new(request: HttpRequest) -> HttpResponse:
+@_about_the_app
+def two_factor_recovery_codes_new(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     """New recovery codes in place of the old ones, with a current code or a recovery code."""
-    if next_step(request) == VERIFY:
-        return redirect_to_step(request, VERIFY, reverse("two_factor_setup"))
-    device = confirmed_device(request.user)
-    if device is None:
-        return redirect("two_factor_setup")
     form = AnyCodeForm(request.POST, prefix=NEW_CODES_PREFIX)
     if _check_code(form, request.user) is None:
         return _setup_page(request, form=AnyCodeForm(), device=device, new_codes_form=form)
@@ -559,25 +572,22 @@ def _moving_from(request: HttpRequest, device: TOTPDevice) -> bool:
 
 
 def _forget_move(request: HttpRequest) -> None:
-    request.session.pop(NEW_PHONE_KEY, None)
-    request.session.pop(PENDING_KEY_KEY, None)
+    """End a move to a new phone, and with it the key shown for the new phone
+    (not a key the set-up page shows to someone without an app)."""
+    if request.session.pop(NEW_PHONE_KEY, None) is not None:
+        request.session.pop(PENDING_KEY_KEY, None)
 
 
 @sensitive_post_parameters("code", f"{NEW_PHONE_PREFIX}-code")
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
-def two_factor_new_phone(request: HttpRequest) -> HttpResponse:
+@_about_the_app
+def two_factor_new_phone(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     """Move the app to a new phone: a current code (from the app or a recovery
     code, posted from the two-step page) starts it; this page then shows a new
     key, and a first code from the new app puts it in place of the old one.
     Until then the old app goes on working; the recovery codes stay."""
-    if next_step(request) == VERIFY:
-        return redirect_to_step(request, VERIFY, reverse("two_factor_setup"))
-    device = confirmed_device(request.user)
-    if device is None:
-        _forget_move(request)
-        return redirect("two_factor_setup")
     if request.method == "POST" and f"{NEW_PHONE_PREFIX}-code" in request.POST:
         start = AnyCodeForm(request.POST, prefix=NEW_PHONE_PREFIX)
         if _check_code(start, request.user) is None:

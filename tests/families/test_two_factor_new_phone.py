@@ -213,3 +213,14 @@ def test_it_keeps_the_codes_out_of_error_reports(rf):
 def test_it_keeps_pages_with_a_key_out_of_caches(teacher_client):
     """The set-up page shows a key too, like the new-phone page."""
     assert "no-store" in teacher_client.get(SETUP_URL)["Cache-Control"]
+
+
+def test_it_leaves_a_set_up_under_way_alone(teacher_client):
+    # Someone without an app, halfway through setting it up, who opens the
+    # new-phone address keeps the key the set-up page showed them.
+    first = SHOWN_SECRET.search(teacher_client.get(SETUP_URL).content.decode()).group(1)
+
+    assert teacher_client.get(NEW_PHONE_URL)["Location"] == SETUP_URL
+
+    again = SHOWN_SECRET.search(teacher_client.get(SETUP_URL).content.decode()).group(1)
+    assert again == first
