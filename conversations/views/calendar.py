@@ -76,16 +76,15 @@ def _settings_page(request: HttpRequest, *, status: int = 200, error: str = "") 
     if feed is not None:
         url = request.build_absolute_uri(calendar.feed_path(feed))
         languages = dict(settings.LANGUAGES)
+        page = get_language()
         context |= {
             "feed_url": url,
             "webcal_url": "webcal://" + url.split("://", 1)[1],
             "feed_language": languages.get(feed.language, feed.language),
             # Offered when the feed comes in another language than this page.
-            "page_language": (
-                languages[get_language()]
-                if get_language() in languages and get_language() != feed.language
-                else None
-            ),
+            "page_language": languages[page]
+            if page in languages and page != feed.language
+            else None,
         }
     return render(request, "account/calendar_feed.html", context, status=status)
 
